@@ -1,0 +1,205 @@
+"""Typed, frozen settings for one environment (and for the account baseline).
+
+Each TOML file in `environments/` is validated against these classes with pydantic, which reports every
+type/range problem with its location in one pass; cross-field and cross-environment rules live in
+`environments.rules`. Every field states its default; a field without a default is required.
+"""
+
+import ipaddress
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, ConfigDict, Field
+from pydantic.dataclasses import dataclass
+
+_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+# The interface endpoints the platform uses. Trimming them (dev, for cost) is an explicit setting.
+ALL_INTERFACE_ENDPOINTS: tuple[str, ...] = (
+    "ssm",
+    "ssmmessages",
+    "ec2messages",
+    "kms",
+    "secretsmanager",
+    "sts",
+    "logs",
+    "glue",
+    "athena",
+)
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+_ACCOUNT_ID = re.compile(r"^\d{12}$")
+_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+_NAME = re.compile(r"^[a-z][a-z0-9-]{1,18}[a-z0-9]$")
+
+
+def _ipv4_network(value: str) -> str:
+    try:
+        network = ipaddress.IPv4Network(value, strict=True)
+    except ValueError as error:
+        raise ValueError(f"{value!r} is not a valid IPv4 network ({error})") from None
+    if not network.is_private:
+        raise ValueError(f"{value!r} is not a private (RFC 1918) range")
+    if not 16 <= network.prefixlen <= 24:
+        raise ValueError(f"{value!r} must be between /16 and /24 to hold the platform's subnets")
+    return value
+
+
+def _matches(pattern: re.Pattern[str], what: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if not pattern.fullmatch(value):
+            raise ValueError(f"{value!r} is not {what}")
+        return value
+
+    return AfterValidator(check)
+
+
+VpcCidr = Annotated[str, AfterValidator(_ipv4_network)]
+Email = Annotated[str, _matches(_EMAIL, "an e-mail address")]
+AccountId = Annotated[str, _matches(_ACCOUNT_ID, "a 12-digit AWS account ID")]
+Region = Annotated[str, _matches(_REGION, "an AWS region name such as eu-west-1")]
+EnvironmentName = Annotated[
+    str, _matches(_NAME, "a lower-case name of 3-20 letters, digits and dashes, starting with a letter")
+]
+InterfaceEndpoint = Literal[
+    "ssm", "ssmmessages", "ec2messages", "kms", "secretsmanager", "sts", "logs", "glue", "athena"
+]
+RetentionDays = Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+                        2922, 3288, 3653]  # fmt: skip
+
+
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
+class NetworkConfig:
+    """The environment's VPC."""
+
+    vpc_cidr: VpcCidr
+    """Required. Private IPv4 range of the VPC, /16 to /24; must not overlap another environment's."""
+    az_count: int = Field(default=2, ge=2, le=3)
+    """Default 2. Availability zones to spread private subnets over (2 or 3)."""
+    public_subnets: bool = False
+    """Default false. Public subnets (and an internet gateway) are created only when true."""
+    interface_endpoints: tuple[InterfaceEndpoint, ...] = ALL_INTERFACE_ENDPOINTS
+    """Default: all of ssm, ssmmessages, ec2messages, kms, secretsmanager, sts, logs, glue, athena."""
+
+
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
+class TagsConfig:
+    """Tags applied to every resource through the provider's default_tags."""
+
+    project: str = Field(default="cloudsafeguard", min_length=1)
+    """Default "cloudsafeguard"."""
+    owner: str = Field(min_length=1)
+    """Required. Team or person accountable for the environment."""
+    cost_centre: str = Field(min_length=1)
+    """Required. Cost centre that pays for it (also used to filter the budget)."""
+
+
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
+class DatabaseConfig:
+    """RDS PostgreSQL sizing and protection."""
+
+    instance_class: str = "db.t4g.medium"
+    """Default "db.t4g.medium"."""
+    allocated_storage_gb: int = Field(default=20, ge=20, le=65536)
+    """Default 20 (GiB, the gp3 minimum)."""
+    max_allocated_storage_gb: int = Field(default=100, ge=20, le=65536)
+    """Default 100 (GiB). Storage autoscaling ceiling."""
+    multi_az: bool = False
+    """Default false. Must be true in prod."""
+    backup_retention_days: int = Field(default=7, ge=1, le=35)
+    """Default 7. Must be at least 14 in prod."""
+
+
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
+class ComputeConfig:
+    """Sizes of the compute the platform runs."""
+
+    app_host_instance_type: str = "t3.micro"
+    """Default "t3.micro". The SSM-reached application host."""
+    ingest_reserved_concurrency: int = Field(default=5, ge=1, le=1000)
+    """Default 5. Reserved concurrency of the ingest Lambda."""
+
+
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
+class ProtectionConfig:
+    """What survives a `terraform destroy` and what refuses to be deleted."""
+
+    deletion_protection: bool = True
+    """Default true. RDS and DynamoDB deletion protection. Must be true in prod."""
+    retain_data_on_destroy: bool = True
+    """Default true. Buckets keep their objects on destroy (no force_destroy). Must be true in prod."""
+    skip_final_snapshot: bool = False
+    """Default false. Never true in prod."""
+
+
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
+class BackendConfig:
+    """Where Terraform keeps this stack's state."""
+
+    kind: Literal["local", "s3", "cloud"] = "local"
+    """Default "local" (terraform.<stack>.tfstate next to the stack). "s3" or "cloud" for teams."""
+    bucket: str | None = None
+    """Default none. S3 state bucket; required when kind = "s3"."""
+    key: str | None = None
+    """Default "<environment>/terraform.tfstate" when kind = "s3"."""
+    region: Region | None = None
+    """Default: the environment's region, when kind = "s3"."""
+    organization: str | None = None
+    """Default none. Terraform Cloud organization; required when kind = "cloud"."""
+    workspace: str | None = None
+    """Default "cloudsafeguard-<environment>" when kind = "cloud"."""
+
+
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
+class EnvironmentConfig:
+    """Everything that differs between dev, staging and prod. One TOML file each in `environments/`."""
+
+    name: EnvironmentName
+    """Required. Stack name and resource-name prefix, e.g. "dev"."""
+    tier: Literal["dev", "staging", "prod"]
+    """Required. Production tier switches on the stricter rules in `environments.rules`."""
+    region: Region
+    """Required. AWS region of every resource in the stack."""
+    allowed_account_ids: tuple[AccountId, ...] = ()
+    """Default none (any account). Required in prod: the provider refuses to touch any other account."""
+    network: NetworkConfig
+    """Required. See NetworkConfig."""
+    tags: TagsConfig
+    """Required. See TagsConfig."""
+    log_retention_days: RetentionDays = 365
+    """Default 365. Retention of every CloudWatch log group; at least 365 in prod."""
+    alert_emails: tuple[Email, ...] = ()
+    """Default none. Subscribed to the alerts topic; at least one required in prod."""
+    monthly_budget_usd: float = Field(gt=0)
+    """Required, > 0. Monthly cost budget (USD) for resources tagged with this environment."""
+    database: DatabaseConfig = DatabaseConfig()
+    """Default: see DatabaseConfig."""
+    compute: ComputeConfig = ComputeConfig()
+    """Default: see ComputeConfig."""
+    protection: ProtectionConfig = ProtectionConfig()
+    """Default: everything protected. See ProtectionConfig."""
+    backend: BackendConfig = BackendConfig()
+    """Default: local state. See BackendConfig."""
+
+    @property
+    def resource_prefix(self) -> str:
+        """Prefix for physical names: project and environment, e.g. "csg-dev"."""
+        return f"csg-{self.name}"
+
+
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
+class AccountConfig:
+    """Account-wide singletons (one stack, `account-baseline`), so environments never fight over them."""
+
+    name: EnvironmentName = "account-baseline"
+    """Default "account-baseline". Stack name."""
+    region: Region
+    """Required. Region of the regional singletons (EBS default encryption, Session Manager preferences)."""
+    allowed_account_ids: tuple[AccountId, ...] = ()
+    """Default none (any account)."""
+    tags: TagsConfig
+    """Required. See TagsConfig."""
+    minimum_password_length: int = Field(default=14, ge=14, le=128)
+    """Default 14 (CIS minimum) for the IAM account password policy."""
+    backend: BackendConfig = BackendConfig()
+    """Default: local state."""

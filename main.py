@@ -1,0 +1,77 @@
+"""CloudSafeGuard app: load and validate the environments, build one stack each plus the account
+baseline, and synthesize them all in one process. Nothing else happens here.
+
+Environments: all files in environments/ by default; a subset with CSG_ENVIRONMENTS=dev,prod.
+Output: $CDKTF_OUTDIR (set by the cdktf CLI), default cdktf.out/. Output is written to a temporary folder
+and moved into place only when synth succeeds, so a failed run leaves the previous output untouched.
+"""
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+# Node 20 is what this platform's machines ship; jsii's end-of-life banner would bury every synth's output.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+from environments import ConfigurationError, load_account_config, load_environments  # noqa: E402
+
+SELECTION_VARIABLE = "CSG_ENVIRONMENTS"
+
+
+def selected_environment_names() -> list[str] | None:
+    """Names from $CSG_ENVIRONMENTS (comma-separated), or None for all."""
+    raw = os.environ.get(SELECTION_VARIABLE, "").strip()
+    return [name.strip() for name in raw.split(",") if name.strip()] or None
+
+
+def synthesize(outdir: Path) -> list[str]:
+    """Validate every environment, then synthesize into `outdir` (replaced only on success).
+
+    Returns the stack names. Raises ConfigurationError before anything is written when input is bad.
+    """
+    environments = load_environments(selected_environment_names())
+    account = load_account_config()
+
+    from cdktf import App
+
+    from modules.stacks.account_baseline_stack import AccountBaselineStack
+    from modules.stacks.environment_stack import EnvironmentStack
+
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}-", dir=outdir.parent))
+    try:
+        app = App(outdir=str(staging))
+        stacks = [EnvironmentStack(app, config) for config in environments]
+        AccountBaselineStack(app, account)
+        app.synth()
+        _replace(staging, outdir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [stack.config.name for stack in stacks] + [account.name]
+
+
+def _replace(new: Path, target: Path) -> None:
+    """Swap `new` into `target`, keeping the old output until the new one is in place."""
+    backup = target.with_name(f".{target.name}-previous")
+    shutil.rmtree(backup, ignore_errors=True)
+    if target.exists():
+        target.rename(backup)
+    new.rename(target)
+    shutil.rmtree(backup, ignore_errors=True)
+
+
+def main() -> int:
+    outdir = Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
+    try:
+        stacks = synthesize(outdir)
+    except ConfigurationError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"synthesized {len(stacks)} stack(s) into {outdir}/stacks: {', '.join(stacks)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

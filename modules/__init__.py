@@ -1,0 +1,1 @@
+"""CDKTF constructs for the platform, one per file, grouped by domain."""

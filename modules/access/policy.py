@@ -1,0 +1,98 @@
+"""Typed IAM policy statements rendered with `DataAwsIamPolicyDocument`, and the grant helper.
+
+Constructs never hand-write policy JSON: they describe statements with these classes and attach them to a
+role with `attach_grant`, which is what every construct's `grant_*` method calls.
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+
+from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
+    DataAwsIamPolicyDocument,
+    DataAwsIamPolicyDocumentStatement,
+    DataAwsIamPolicyDocumentStatementCondition,
+    DataAwsIamPolicyDocumentStatementPrincipals,
+)
+from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
+from constructs import Construct
+
+
+@dataclass(frozen=True, kw_only=True)
+class Condition:
+    """One IAM condition: `test` (e.g. StringEquals) on `variable` against `values`."""
+
+    test: str
+    variable: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Principal:
+    """Principals of a resource policy statement: `kind` is AWS, Service or "*"."""
+
+    kind: Literal["AWS", "Service", "*"]
+    identifiers: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Statement:
+    """One policy statement. Defaults: Allow, no principals (identity policy), no conditions."""
+
+    sid: str
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    effect: Literal["Allow", "Deny"] = "Allow"
+    principals: tuple[Principal, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+
+
+def policy_document(scope: Construct, construct_id: str, statements: tuple[Statement, ...]) -> DataAwsIamPolicyDocument:
+    """A `DataAwsIamPolicyDocument` holding `statements`, in order."""
+    return DataAwsIamPolicyDocument(
+        scope,
+        construct_id,
+        statement=[
+            DataAwsIamPolicyDocumentStatement(
+                sid=statement.sid,
+                effect=statement.effect,
+                actions=list(statement.actions),
+                resources=list(statement.resources) or None,
+                principals=[
+                    DataAwsIamPolicyDocumentStatementPrincipals(type=p.kind, identifiers=list(p.identifiers))
+                    for p in statement.principals
+                ]
+                or None,
+                condition=[
+                    DataAwsIamPolicyDocumentStatementCondition(
+                        test=c.test, variable=c.variable, values=list(c.values)
+                    )
+                    for c in statement.conditions
+                ]
+                or None,
+            )
+            for statement in statements
+        ],
+    )
+
+
+def attach_grant(scope: Construct, verb: str, role: IamRole, statements: tuple[Statement, ...]) -> IamRolePolicy:
+    """Attach `statements` to `role` as an inline policy named after the granting construct and `verb`.
+
+    The policy lives in the granting construct's scope, so a resource's grants sit beside the resource.
+    """
+    grant_id = f"grant-{verb}-{role.friendly_unique_id}"
+    suffix = 1
+    while scope.node.try_find_child(grant_id if suffix == 1 else f"{grant_id}-{suffix}") is not None:
+        suffix += 1
+    if suffix > 1:
+        grant_id = f"{grant_id}-{suffix}"
+    document = policy_document(scope, f"{grant_id}-document", statements)
+    return IamRolePolicy(
+        scope,
+        grant_id,
+        # Unique per granting construct and verb, readable in the console.
+        name=f"{scope.node.id}-{verb}-{scope.node.addr[:8]}"[:128],
+        role=role.name,
+        policy=document.json,
+    )

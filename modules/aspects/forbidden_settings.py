@@ -1,0 +1,127 @@
+"""An Aspect that fails synth when any resource, whoever wrote it, carries a setting the platform forbids.
+
+Constructs are secure by default; this is the backstop for resources added by hand or by a future
+construct. Rules read each resource's rendered Terraform configuration, so they see exactly what
+Terraform will see.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import jsii
+from cdktf import Annotations, IAspect, TerraformResource
+from constructs import IConstruct
+
+Config = dict[str, Any]
+OPEN_CIDRS = ("0.0.0.0/0", "::/0")
+SSH_PORT = 22
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule:
+    """A forbidden setting on one resource type: `violation(config)` returns a message or None."""
+
+    resource_type: str
+    violation: Callable[[Config], str | None]
+    production_only: bool = False
+
+
+def _covers_ssh(rule: Config) -> bool:
+    protocol = str(rule.get("ip_protocol", rule.get("protocol", "")))
+    if protocol in ("-1", "all"):
+        return True
+    from_port, to_port = rule.get("from_port"), rule.get("to_port")
+    return isinstance(from_port, int | float) and isinstance(to_port, int | float) and from_port <= SSH_PORT <= to_port
+
+
+def _inline_ingress_problem(config: Config) -> str | None:
+    for rule in config.get("ingress") or []:
+        cidrs = list(rule.get("cidr_blocks") or []) + list(rule.get("ipv6_cidr_blocks") or [])
+        if any(cidr in OPEN_CIDRS for cidr in cidrs):
+            return "security group admits ingress from the whole internet"
+        if _covers_ssh(rule):
+            return "security group admits ingress on port 22 (use SSM Session Manager)"
+    return None
+
+
+def _ingress_rule_problem(config: Config) -> str | None:
+    if config.get("cidr_ipv4") in OPEN_CIDRS or config.get("cidr_ipv6") in OPEN_CIDRS:
+        return "ingress rule admits the whole internet"
+    if _covers_ssh(config):
+        return "ingress rule opens port 22 (use SSM Session Manager)"
+    return None
+
+
+def _legacy_rule_problem(config: Config) -> str | None:
+    return _ingress_rule_problem({**config, "cidr_ipv4": next(iter(config.get("cidr_blocks") or []), None)}) \
+        if config.get("type") == "ingress" else None
+
+
+def _instance_problem(config: Config) -> str | None:
+    if config.get("associate_public_ip_address") is True:
+        return "instance has a public IP address"
+    if config.get("key_name"):
+        return "instance has an SSH key pair (use SSM Session Manager)"
+    metadata = config.get("metadata_options") or {}
+    if metadata.get("http_tokens") != "required":
+        return "instance allows IMDSv1 (metadata_options.http_tokens must be 'required')"
+    return None
+
+
+def _public_access_block_problem(config: Config) -> str | None:
+    settings = ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+    relaxed = [name for name in settings if config.get(name) is not True]
+    return f"public access block relaxes {', '.join(relaxed)}" if relaxed else None
+
+
+def _is_true(setting: str, message: str) -> Callable[[Config], str | None]:
+    return lambda config: message if config.get(setting) is True else None
+
+
+def _is_not_true(setting: str, message: str) -> Callable[[Config], str | None]:
+    return lambda config: message if config.get(setting) is not True else None
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(resource_type="aws_security_group", violation=_inline_ingress_problem),
+    Rule(resource_type="aws_vpc_security_group_ingress_rule", violation=_ingress_rule_problem),
+    Rule(resource_type="aws_security_group_rule", violation=_legacy_rule_problem),
+    Rule(resource_type="aws_instance", violation=_instance_problem),
+    Rule(resource_type="aws_db_instance", violation=_is_true("publicly_accessible", "database is publicly accessible")),
+    Rule(resource_type="aws_s3_bucket_public_access_block", violation=_public_access_block_problem),
+    Rule(resource_type="aws_s3_bucket", production_only=True,
+         violation=_is_true("force_destroy", "bucket may be destroyed with its data (force_destroy) in prod")),
+    Rule(resource_type="aws_db_instance", production_only=True,
+         violation=_is_not_true("deletion_protection", "database without deletion protection in prod")),
+    Rule(resource_type="aws_dynamodb_table", production_only=True,
+         violation=_is_not_true("deletion_protection_enabled", "table without deletion protection in prod")),
+)
+
+
+def violations(resource_type: str, config: Config, *, production: bool, rules: Iterable[Rule] = RULES) -> list[str]:
+    """Messages for every rule `config` (a rendered resource of `resource_type`) breaks."""
+    found = []
+    for rule in rules:
+        if rule.resource_type == resource_type and (production or not rule.production_only):
+            message = rule.violation(config)
+            if message:
+                found.append(message)
+    return found
+
+
+@jsii.implements(IAspect)
+class ForbiddenSettings:
+    """Adds an error annotation (which fails synth) to every resource that breaks a rule."""
+
+    def __init__(self, *, production: bool) -> None:
+        self.production = production
+
+    def visit(self, node: IConstruct) -> None:
+        if not isinstance(node, TerraformResource):
+            return
+        rendered = node.to_terraform().get("resource", {})
+        for resource_type, by_id in rendered.items():
+            for config in by_id.values():
+                for message in violations(resource_type, config, production=self.production):
+                    Annotations.of(node).add_error(f"forbidden setting: {resource_type}: {message}")

@@ -1,0 +1,1 @@
+"""Pieces every construct shares: the account context, props validation, reporting weakened defaults."""

@@ -1,0 +1,1 @@
+"""The private VPC, its flow logs and its endpoints."""

@@ -1,0 +1,1 @@
+"""Logs, alarms and alerting."""

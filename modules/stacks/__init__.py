@@ -1,0 +1,1 @@
+"""Stacks: wiring of constructs only, no resource details."""
