@@ -1,6 +1,6 @@
 """Account-wide singletons, in one stack so that several environments in one account never fight over them."""
 
-from cdktf import Aspects, TerraformOutput, TerraformStack
+from cdktf import Aspects, TerraformStack
 from cdktf_cdktf_provider_aws.ebs_default_kms_key import EbsDefaultKmsKey
 from cdktf_cdktf_provider_aws.ebs_encryption_by_default import EbsEncryptionByDefault
 from cdktf_cdktf_provider_aws.iam_account_password_policy import IamAccountPasswordPolicy
@@ -10,6 +10,7 @@ from constructs import Construct
 from environments.schema import AccountConfig
 from modules.aspects.forbidden_settings import ForbiddenSettings
 from modules.core.context import AccountContext
+from modules.core.outputs import stable_output
 from modules.keys.encryption_key import EncryptionKey, EncryptionKeyProps
 from modules.stacks.provider_setup import configure_backend, configure_provider
 
@@ -45,6 +46,5 @@ class AccountBaselineStack(TerraformStack):
             password_reuse_prevention=24,
             max_password_age=90,
         )
-        TerraformOutput(self, "ebs_default_kms_key_arn", value=self.ebs_key.arn,
-                        description="Key that encrypts new EBS volumes by default")
+        stable_output(self, "ebs_default_kms_key_arn", self.ebs_key.arn, "Key that encrypts new EBS volumes by default")
         Aspects.of(self).add(ForbiddenSettings(production=True))

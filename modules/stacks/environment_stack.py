@@ -1,11 +1,12 @@
 """One environment (dev, staging, prod): wiring of the platform's constructs, nothing else."""
 
-from cdktf import Aspects, TerraformOutput, TerraformStack
+from cdktf import Aspects, TerraformStack
 from constructs import Construct
 
 from environments.schema import EnvironmentConfig
 from modules.aspects.forbidden_settings import ForbiddenSettings
 from modules.core.context import AccountContext
+from modules.core.outputs import stable_output
 from modules.keys.platform_keys import PlatformKeys
 from modules.network.endpoints import VpcEndpoints, VpcEndpointsProps
 from modules.network.flow_logs import FlowLogs, FlowLogsProps
@@ -45,7 +46,7 @@ class EnvironmentStack(TerraformStack):
 
     def _outputs(self) -> None:
         def output(name: str, value: object, description: str) -> None:
-            TerraformOutput(self, name, value=value, description=description)
+            stable_output(self, name, value, description)
 
         output("vpc_id", self.network.vpc.id, "VPC ID")
         output("vpc_cidr", self.network.cidr, "VPC IPv4 range")
