@@ -1,0 +1,1 @@
+"""Tooling that runs the platform outside AWS: the local AWS emulator and helpers for tests and deploys."""

@@ -1,0 +1,31 @@
+"""CloudSafeGuard's own extensions of moto, applied by the emulator launcher before it serves.
+
+One patch is one module in this package. Its docstring says which moto gap it closes and why the
+platform needs it closed; its `apply()` installs it (idempotently: applying twice changes nothing more).
+To add a patch, write the module and append it to `PATCHES`; the launcher applies them in that order,
+after the platform's moto settings are in the environment and before the server starts.
+
+Patches change moto only inside the emulator process; nothing here is imported by deployed code.
+"""
+
+from typing import Protocol
+
+
+class EmulatorPatch(Protocol):
+    """What a patch module provides (a module satisfies this protocol structurally)."""
+
+    __name__: str
+
+    def apply(self) -> None:
+        """Install the patch into the already-imported moto."""
+
+
+PATCHES: tuple[EmulatorPatch, ...] = ()
+"""Every patch the launcher applies, in order. Empty until a test needs moto to do more than it does."""
+
+
+def apply_all() -> tuple[str, ...]:
+    """Apply every patch in `PATCHES`, in order; return their module names (the launcher reports them)."""
+    for patch in PATCHES:
+        patch.apply()
+    return tuple(patch.__name__ for patch in PATCHES)
