@@ -92,7 +92,7 @@ def _parse(path: Path, schema: type[_T], problems: list[str]) -> _T | None:
 def _message(detail: object) -> str:
     assert isinstance(detail, dict)
     message = str(detail["msg"]).removeprefix("Value error, ")
-    if detail["type"] == "extra_forbidden":
+    if detail["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
         return "unknown setting (check the spelling; see environments/schema.py)"
     return message
 

@@ -1,0 +1,23 @@
+"""Session-wide fixtures: one real synthesis of every stack, shared by every test that reads it."""
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cdktf.out-shaped folder holding every environment and the account baseline, synthesized once."""
+    from main import synthesize
+
+    outdir = tmp_path_factory.mktemp("synth") / "cdktf.out"
+    synthesize(outdir)
+    return outdir
+
+
+@pytest.fixture(scope="session")
+def stack_dirs(synth_dir: Path) -> list[Path]:
+    """Each synthesized stack's folder (the ones holding cdk.tf.json)."""
+    found = sorted(path.parent for path in (synth_dir / "stacks").glob("*/cdk.tf.json"))
+    assert found, f"no stacks synthesized under {synth_dir}"
+    return found
