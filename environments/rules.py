@@ -56,7 +56,5 @@ def overlapping_cidr_problems(configs: Sequence[tuple[str, EnvironmentConfig]]) 
             net_a = ipaddress.IPv4Network(a.network.vpc_cidr)
             net_b = ipaddress.IPv4Network(b.network.vpc_cidr)
             if net_a.overlaps(net_b):
-                problems.append(
-                    f"{source_a}: network.vpc_cidr: {net_a} overlaps {net_b} of {source_b}"
-                )
+                problems.append(f"{source_a}: network.vpc_cidr: {net_a} overlaps {net_b} of {source_b}")
     return problems

@@ -47,7 +47,9 @@ class Statement:
     conditions: tuple[Condition, ...] = ()
 
 
-def policy_document(scope: Construct, construct_id: str, statements: tuple[Statement, ...]) -> DataAwsIamPolicyDocument:
+def policy_document(
+    scope: Construct, construct_id: str, statements: tuple[Statement, ...]
+) -> DataAwsIamPolicyDocument:
     """A `DataAwsIamPolicyDocument` holding `statements`, in order."""
     return DataAwsIamPolicyDocument(
         scope,
@@ -76,7 +78,9 @@ def policy_document(scope: Construct, construct_id: str, statements: tuple[State
     )
 
 
-def attach_grant(scope: Construct, verb: str, role: IamRole, statements: tuple[Statement, ...]) -> IamRolePolicy:
+def attach_grant(
+    scope: Construct, verb: str, role: IamRole, statements: tuple[Statement, ...]
+) -> IamRolePolicy:
     """Attach `statements` to `role` as an inline policy named after the granting construct and `verb`.
 
     The policy lives in the granting construct's scope, so a resource's grants sit beside the resource.

@@ -32,7 +32,9 @@ class ServiceRoleProps:
 class ServiceRole(Construct):
     """A role for one service. `self.role` is what grant methods take."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, context: AccountContext, props: ServiceRoleProps) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, context: AccountContext, props: ServiceRoleProps
+    ) -> None:
         super().__init__(scope, construct_id)
         problems = []
         if not props.service.endswith(".amazonaws.com"):

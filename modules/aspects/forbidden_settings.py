@@ -32,7 +32,11 @@ def _covers_ssh(rule: Config) -> bool:
     if protocol in ("-1", "all"):
         return True
     from_port, to_port = rule.get("from_port"), rule.get("to_port")
-    return isinstance(from_port, int | float) and isinstance(to_port, int | float) and from_port <= SSH_PORT <= to_port
+    return (
+        isinstance(from_port, int | float)
+        and isinstance(to_port, int | float)
+        and from_port <= SSH_PORT <= to_port
+    )
 
 
 def _inline_ingress_problem(config: Config) -> str | None:
@@ -54,8 +58,11 @@ def _ingress_rule_problem(config: Config) -> str | None:
 
 
 def _legacy_rule_problem(config: Config) -> str | None:
-    return _ingress_rule_problem({**config, "cidr_ipv4": next(iter(config.get("cidr_blocks") or []), None)}) \
-        if config.get("type") == "ingress" else None
+    return (
+        _ingress_rule_problem({**config, "cidr_ipv4": next(iter(config.get("cidr_blocks") or []), None)})
+        if config.get("type") == "ingress"
+        else None
+    )
 
 
 def _instance_problem(config: Config) -> str | None:
@@ -88,18 +95,32 @@ RULES: tuple[Rule, ...] = (
     Rule(resource_type="aws_vpc_security_group_ingress_rule", violation=_ingress_rule_problem),
     Rule(resource_type="aws_security_group_rule", violation=_legacy_rule_problem),
     Rule(resource_type="aws_instance", violation=_instance_problem),
-    Rule(resource_type="aws_db_instance", violation=_is_true("publicly_accessible", "database is publicly accessible")),
+    Rule(
+        resource_type="aws_db_instance",
+        violation=_is_true("publicly_accessible", "database is publicly accessible"),
+    ),
     Rule(resource_type="aws_s3_bucket_public_access_block", violation=_public_access_block_problem),
-    Rule(resource_type="aws_s3_bucket", production_only=True,
-         violation=_is_true("force_destroy", "bucket may be destroyed with its data (force_destroy) in prod")),
-    Rule(resource_type="aws_db_instance", production_only=True,
-         violation=_is_not_true("deletion_protection", "database without deletion protection in prod")),
-    Rule(resource_type="aws_dynamodb_table", production_only=True,
-         violation=_is_not_true("deletion_protection_enabled", "table without deletion protection in prod")),
+    Rule(
+        resource_type="aws_s3_bucket",
+        production_only=True,
+        violation=_is_true("force_destroy", "bucket may be destroyed with its data (force_destroy) in prod"),
+    ),
+    Rule(
+        resource_type="aws_db_instance",
+        production_only=True,
+        violation=_is_not_true("deletion_protection", "database without deletion protection in prod"),
+    ),
+    Rule(
+        resource_type="aws_dynamodb_table",
+        production_only=True,
+        violation=_is_not_true("deletion_protection_enabled", "table without deletion protection in prod"),
+    ),
 )
 
 
-def violations(resource_type: str, config: Config, *, production: bool, rules: Iterable[Rule] = RULES) -> list[str]:
+def violations(
+    resource_type: str, config: Config, *, production: bool, rules: Iterable[Rule] = RULES
+) -> list[str]:
     """Messages for every rule `config` (a rendered resource of `resource_type`) breaks."""
     found = []
     for rule in rules:

@@ -48,7 +48,9 @@ class EncryptionKeyProps:
 class EncryptionKey(Construct):
     """A KMS customer-managed key. `self.key` is the key; grant methods give roles IAM permissions on it."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, context: AccountContext, props: EncryptionKeyProps) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, context: AccountContext, props: EncryptionKeyProps
+    ) -> None:
         super().__init__(scope, construct_id)
         problems = []
         if not 7 <= props.deletion_window_days <= 30:
@@ -109,8 +111,14 @@ class EncryptionKey(Construct):
             self,
             verb,
             role,
-            (Statement(sid=f"Key{verb.title().replace('-', '')}", actions=actions, resources=(self.key.arn,),
-                       conditions=conditions),),
+            (
+                Statement(
+                    sid=f"Key{verb.title().replace('-', '')}",
+                    actions=actions,
+                    resources=(self.key.arn,),
+                    conditions=conditions,
+                ),
+            ),
         )
 
     def grant_decrypt(self, role: IamRole, *, via_service: str | None = None) -> None:
@@ -119,4 +127,6 @@ class EncryptionKey(Construct):
 
     def grant_encrypt_decrypt(self, role: IamRole, *, via_service: str | None = None) -> None:
         """Let `role` encrypt and decrypt with this key (optionally only through one service)."""
-        self._grant("encrypt-decrypt", role, ENCRYPT_ACTIONS + DECRYPT_ACTIONS + DESCRIBE_ACTIONS, via_service)
+        self._grant(
+            "encrypt-decrypt", role, ENCRYPT_ACTIONS + DECRYPT_ACTIONS + DESCRIBE_ACTIONS, via_service
+        )

@@ -25,8 +25,14 @@ class PlatformKeys(Construct):
     """Keys: `data_lake` (S3, Athena, Glue output), `database` (RDS, DynamoDB), `logs` (CloudWatch Logs,
     audit trail, alerts) and `secrets` (Secrets Manager, Lambda environment)."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, context: AccountContext,
-                 props: PlatformKeysProps = PlatformKeysProps()) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        context: AccountContext,
+        props: PlatformKeysProps = PlatformKeysProps(),
+    ) -> None:
         super().__init__(scope, construct_id)
         logs_uses = (
             # CloudWatch Logs encrypts with the caller's key only for log groups in this account and region.
@@ -58,7 +64,9 @@ class PlatformKeys(Construct):
 
         self.data_lake = key("data-lake", "Data-lake objects, Athena results and Glue output")
         self.database = key("database", "RDS storage, Performance Insights and DynamoDB tables")
-        self.logs = key("logs", "CloudWatch log groups, audit trail and alerts", logs_uses + props.extra_logs_key_uses)
+        self.logs = key(
+            "logs", "CloudWatch log groups, audit trail and alerts", logs_uses + props.extra_logs_key_uses
+        )
         self.secrets = key("secrets", "Secrets Manager secrets and function environments")
 
     @property

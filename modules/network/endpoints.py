@@ -13,8 +13,10 @@ from modules.core.validation import raise_if_problems
 from modules.network.vpc import PlatformVpc
 
 GATEWAY_SERVICES = ("s3", "dynamodb")
-KNOWN_INTERFACE_SERVICES = ("ssm", "ssmmessages", "ec2messages", "kms", "secretsmanager", "sts", "logs", "glue",
-                            "athena", "monitoring", "events", "sns", "sqs", "lambda")  # fmt: skip
+KNOWN_INTERFACE_SERVICES = (
+    "ssm", "ssmmessages", "ec2messages", "kms", "secretsmanager", "sts", "logs", "glue", "athena",
+    "monitoring", "events", "sns", "sqs", "lambda",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,11 +30,20 @@ class VpcEndpointsProps:
 class VpcEndpoints(Construct):
     """`self.gateways` and `self.interfaces` (by service name) and `self.security_group` for interfaces."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, context: AccountContext, network: PlatformVpc,
-                 props: VpcEndpointsProps) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        context: AccountContext,
+        network: PlatformVpc,
+        props: VpcEndpointsProps,
+    ) -> None:
         super().__init__(scope, construct_id)
         unknown = [name for name in props.interface_services if name not in KNOWN_INTERFACE_SERVICES]
-        raise_if_problems(self.node.path, [f"interface_services: unknown service {name!r}" for name in unknown])
+        raise_if_problems(
+            self.node.path, [f"interface_services: unknown service {name!r}" for name in unknown]
+        )
 
         self.gateways = {
             service: VpcEndpoint(

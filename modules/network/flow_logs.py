@@ -25,18 +25,34 @@ class FlowLogsProps:
 class FlowLogs(Construct):
     """`self.log_group` (EncryptedLogGroup), `self.role` and `self.flow_log` for one VPC."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, context: AccountContext, network: PlatformVpc,
-                 key: EncryptionKey, props: FlowLogsProps) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        context: AccountContext,
+        network: PlatformVpc,
+        key: EncryptionKey,
+        props: FlowLogsProps,
+    ) -> None:
         super().__init__(scope, construct_id)
         self.log_group = EncryptedLogGroup(
-            self, "logs", key=key,
-            props=EncryptedLogGroupProps(name=f"/{context.resource_prefix}/vpc-flow-logs",
-                                         retention_days=props.retention_days),
+            self,
+            "logs",
+            key=key,
+            props=EncryptedLogGroupProps(
+                name=f"/{context.resource_prefix}/vpc-flow-logs", retention_days=props.retention_days
+            ),
         )
         self.role = ServiceRole(
-            self, "role", context=context,
-            props=ServiceRoleProps(name=context.name("vpc-flow-logs"), service="vpc-flow-logs.amazonaws.com",
-                                   description="Delivers VPC flow logs to their log group"),
+            self,
+            "role",
+            context=context,
+            props=ServiceRoleProps(
+                name=context.name("vpc-flow-logs"),
+                service="vpc-flow-logs.amazonaws.com",
+                description="Delivers VPC flow logs to their log group",
+            ),
         )
         self.log_group.grant_write(self.role.role)
         self.flow_log = FlowLog(

@@ -67,8 +67,14 @@ class PlatformVpc(Construct):
             tags={"Name": props.name},
         )
         # No rules at all: nothing may rely on the default security group.
-        DefaultSecurityGroup(self, "default-security-group", vpc_id=self.vpc.id, ingress=[], egress=[],
-                             tags={"Name": f"{props.name}-default-unused"})
+        DefaultSecurityGroup(
+            self,
+            "default-security-group",
+            vpc_id=self.vpc.id,
+            ingress=[],
+            egress=[],
+            tags={"Name": f"{props.name}-default-unused"},
+        )
         zones = DataAwsAvailabilityZones(self, "zones", state="available")
         self.private_subnets: list[Subnet] = []
         self.private_route_tables: list[RouteTable] = []
@@ -85,19 +91,33 @@ class PlatformVpc(Construct):
             )
             # One route table per AZ, with no route out of the VPC: traffic to AWS goes through endpoints.
             route_table = RouteTable(
-                self, f"private-routes-{index}", vpc_id=self.vpc.id, tags={"Name": f"{props.name}-private-{index}"}
+                self,
+                f"private-routes-{index}",
+                vpc_id=self.vpc.id,
+                tags={"Name": f"{props.name}-private-{index}"},
             )
-            RouteTableAssociation(self, f"private-routes-{index}-association", subnet_id=subnet.id,
-                                  route_table_id=route_table.id)
+            RouteTableAssociation(
+                self,
+                f"private-routes-{index}-association",
+                subnet_id=subnet.id,
+                route_table_id=route_table.id,
+            )
             self.private_subnets.append(subnet)
             self.private_route_tables.append(route_table)
 
         self.public_subnets: list[Subnet] = []
         if props.public_subnets:
             gateway = InternetGateway(self, "internet-gateway", vpc_id=self.vpc.id, tags={"Name": props.name})
-            public_routes = RouteTable(self, "public-routes", vpc_id=self.vpc.id, tags={"Name": f"{props.name}-public"})
-            Route(self, "public-default-route", route_table_id=public_routes.id,
-                  destination_cidr_block="0.0.0.0/0", gateway_id=gateway.id)
+            public_routes = RouteTable(
+                self, "public-routes", vpc_id=self.vpc.id, tags={"Name": f"{props.name}-public"}
+            )
+            Route(
+                self,
+                "public-default-route",
+                route_table_id=public_routes.id,
+                destination_cidr_block="0.0.0.0/0",
+                gateway_id=gateway.id,
+            )
             for index in range(props.az_count):
                 subnet = Subnet(
                     self,
@@ -108,8 +128,9 @@ class PlatformVpc(Construct):
                     map_public_ip_on_launch=False,
                     tags={"Name": f"{props.name}-public-{index}", "tier": "public"},
                 )
-                RouteTableAssociation(self, f"public-{index}-association", subnet_id=subnet.id,
-                                      route_table_id=public_routes.id)
+                RouteTableAssociation(
+                    self, f"public-{index}-association", subnet_id=subnet.id, route_table_id=public_routes.id
+                )
                 self.public_subnets.append(subnet)
 
     @property

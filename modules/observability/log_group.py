@@ -27,7 +27,9 @@ class EncryptedLogGroupProps:
 class EncryptedLogGroup(Construct):
     """`self.log_group`, encrypted with the logs key passed in."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, key: EncryptionKey, props: EncryptedLogGroupProps) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, key: EncryptionKey, props: EncryptedLogGroupProps
+    ) -> None:
         super().__init__(scope, construct_id)
         problems = []
         if props.retention_days not in VALID_RETENTION_DAYS:

@@ -20,23 +20,35 @@ class AccountBaselineStack(TerraformStack):
 
     def __init__(self, scope: Construct, config: AccountConfig) -> None:
         super().__init__(scope, config.name)
-        configure_provider(self, region=config.region, allowed_account_ids=config.allowed_account_ids,
-                           tags=config.tags, environment="account")
+        configure_provider(
+            self,
+            region=config.region,
+            allowed_account_ids=config.allowed_account_ids,
+            tags=config.tags,
+            environment="account",
+        )
         configure_backend(self, backend=config.backend, stack_name=config.name, region=config.region)
         context = AccountContext(self, "account", region=config.region, resource_prefix="csg-account")
 
         S3AccountPublicAccessBlock(
-            self, "s3-public-access-block",
-            block_public_acls=True, block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True,
+            self,
+            "s3-public-access-block",
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
         )
         self.ebs_key = EncryptionKey(
-            self, "ebs-key", context=context,
+            self,
+            "ebs-key",
+            context=context,
             props=EncryptionKeyProps(alias="csg-account-ebs", description="Default key for new EBS volumes"),
         )
         EbsEncryptionByDefault(self, "ebs-encryption-by-default", enabled=True)
         EbsDefaultKmsKey(self, "ebs-default-key", key_arn=self.ebs_key.arn)
         IamAccountPasswordPolicy(
-            self, "password-policy",
+            self,
+            "password-policy",
             minimum_password_length=config.minimum_password_length,
             require_lowercase_characters=True,
             require_uppercase_characters=True,
@@ -46,5 +58,7 @@ class AccountBaselineStack(TerraformStack):
             password_reuse_prevention=24,
             max_password_age=90,
         )
-        stable_output(self, "ebs_default_kms_key_arn", self.ebs_key.arn, "Key that encrypts new EBS volumes by default")
+        stable_output(
+            self, "ebs_default_kms_key_arn", self.ebs_key.arn, "Key that encrypts new EBS volumes by default"
+        )
         Aspects.of(self).add(ForbiddenSettings(production=True))

@@ -247,7 +247,9 @@ class SecureBucket(Construct):
                     principals=(Principal(kind="Service", identifiers=("logging.s3.amazonaws.com",)),),
                     conditions=(
                         Condition(
-                            test="StringEquals", variable="aws:SourceAccount", values=(self.context.account_id,)
+                            test="StringEquals",
+                            variable="aws:SourceAccount",
+                            values=(self.context.account_id,),
                         ),
                     ),
                 )
@@ -298,7 +300,9 @@ class SecureBucket(Construct):
             role,
             (
                 Statement(sid="ListBucket", actions=LIST_ACTIONS, resources=(self.bucket.arn,)),
-                Statement(sid="ReadObjects", actions=READ_ACTIONS, resources=(f"{self.bucket.arn}/{prefix}*",)),
+                Statement(
+                    sid="ReadObjects", actions=READ_ACTIONS, resources=(f"{self.bucket.arn}/{prefix}*",)
+                ),
             ),
         )
         if self.key is not None:
@@ -310,7 +314,11 @@ class SecureBucket(Construct):
             self,
             "write",
             role,
-            (Statement(sid="WriteObjects", actions=WRITE_ACTIONS, resources=(f"{self.bucket.arn}/{prefix}*",)),),
+            (
+                Statement(
+                    sid="WriteObjects", actions=WRITE_ACTIONS, resources=(f"{self.bucket.arn}/{prefix}*",)
+                ),
+            ),
         )
         if self.key is not None:
             self.key.grant_encrypt_decrypt(role, via_service=self._kms_via_s3())
@@ -326,5 +334,9 @@ class SecureBucket(Construct):
             self,
             "delete",
             role,
-            (Statement(sid="DeleteObjects", actions=DELETE_ACTIONS, resources=(f"{self.bucket.arn}/{prefix}*",)),),
+            (
+                Statement(
+                    sid="DeleteObjects", actions=DELETE_ACTIONS, resources=(f"{self.bucket.arn}/{prefix}*",)
+                ),
+            ),
         )

@@ -77,8 +77,14 @@ def test_prod_without_its_protections_lists_each_missing_one(env_dir: Path) -> N
     _edit(prod, "deletion_protection = true", "deletion_protection = false")
     _edit(prod, "skip_final_snapshot = false", "skip_final_snapshot = true")
     problems = "\n".join(_problems(env_dir))
-    for setting in ("allowed_account_ids", "database.multi_az", "database.backup_retention_days",
-                    "log_retention_days", "protection.deletion_protection", "protection.skip_final_snapshot"):
+    for setting in (
+        "allowed_account_ids",
+        "database.multi_az",
+        "database.backup_retention_days",
+        "log_retention_days",
+        "protection.deletion_protection",
+        "protection.skip_final_snapshot",
+    ):
         assert f"prod.toml: {setting}" in problems
 
 
@@ -123,7 +129,9 @@ def test_selection_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     assert selected_environment_names() is None
 
 
-def test_main_fails_with_every_problem_and_leaves_existing_output_untouched(env_dir: Path, tmp_path: Path) -> None:
+def test_main_fails_with_every_problem_and_leaves_existing_output_untouched(
+    env_dir: Path, tmp_path: Path
+) -> None:
     _edit(env_dir / "dev.toml", 'vpc_cidr = "10.10.0.0/16"', 'vpc_cidr = "not-a-cidr"')
     _edit(env_dir / "prod.toml", "multi_az = true", "multi_az = false")
     outdir = tmp_path / "cdktf.out"

@@ -1,13 +1,16 @@
 """Helpers for construct unit tests: build constructs in a throwaway stack and read the synthesized JSON."""
 
 import json
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
-from cdktf import App, TerraformStack, Testing
+from cdktf import App, Aspects, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 
+from modules.aspects.forbidden_settings import ForbiddenSettings
 from modules.core.context import AccountContext
 
 Synthesized = dict[str, Any]
@@ -21,19 +24,17 @@ def synth(build: Builder, *, aspects_production: bool | None = None) -> Synthesi
 
     With `aspects_production` set, the platform's ForbiddenSettings aspect is applied (prod rules if True).
     """
-    app = Testing.app()
-    stack = TerraformStack(app, "test")
-    AwsProvider(stack, "aws", region=TEST_REGION)
-    context = AccountContext(stack, "account", region=TEST_REGION, resource_prefix="csg-test")
-    build(stack, context)
-    if aspects_production is not None:
-        from cdktf import Aspects
-
-        from modules.aspects.forbidden_settings import ForbiddenSettings
-
-        Aspects.of(stack).add(ForbiddenSettings(production=aspects_production))
-        Testing.synth(stack, run_validations=True)
-    return json.loads(Testing.synth(stack))  # type: ignore[no-any-return]
+    with tempfile.TemporaryDirectory() as outdir:
+        app = App(outdir=outdir)
+        stack = TerraformStack(app, "test")
+        AwsProvider(stack, "aws", region=TEST_REGION)
+        context = AccountContext(stack, "account", region=TEST_REGION, resource_prefix="csg-test")
+        build(stack, context)
+        if aspects_production is not None:
+            Aspects.of(stack).add(ForbiddenSettings(production=aspects_production))
+        # A real synth: it runs aspects and fails on error annotations, as `cdktf synth` does.
+        app.synth()
+        return json.loads((Path(outdir) / "stacks" / "test" / "cdk.tf.json").read_text())  # type: ignore[no-any-return]
 
 
 def resources(synthesized: Synthesized, resource_type: str) -> dict[str, Any]:
@@ -53,7 +54,7 @@ def only(items: dict[str, Any]) -> Any:
 
 
 def policy_statements(synthesized: Synthesized, reference: str) -> list[dict[str, Any]]:
-    """The statements of the `data.aws_iam_policy_document` that `reference` (a "${data....json}" token) names."""
+    """Statements of the policy document that `reference` (a "${data.aws_iam_policy_document.X.json}") names."""
     logical_id = reference.removeprefix("${data.aws_iam_policy_document.").removesuffix(".json}")
     document = data_sources(synthesized, "aws_iam_policy_document")[logical_id]
     return document["statement"]  # type: ignore[no-any-return]

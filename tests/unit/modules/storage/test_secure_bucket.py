@@ -11,14 +11,25 @@ from tests.unit.modules.conftest import only, policy_statements, resources, synt
 
 
 def _key(stack: TerraformStack, context: AccountContext) -> EncryptionKey:
-    return EncryptionKey(stack, "key", context=context, props=EncryptionKeyProps(alias="test", description="t"))
+    return EncryptionKey(
+        stack, "key", context=context, props=EncryptionKeyProps(alias="test", description="t")
+    )
 
 
 def _secure(stack: TerraformStack, context: AccountContext) -> None:
-    logs = SecureBucket(stack, "logs", context=context,
-                        props=SecureBucketProps(name="test-logs", encryption="s3-managed", receives_access_logs=True))
-    SecureBucket(stack, "data", context=context, encryption_key=_key(stack, context),
-                 props=SecureBucketProps(name="test-data", access_log_bucket=logs))
+    logs = SecureBucket(
+        stack,
+        "logs",
+        context=context,
+        props=SecureBucketProps(name="test-logs", encryption="s3-managed", receives_access_logs=True),
+    )
+    SecureBucket(
+        stack,
+        "data",
+        context=context,
+        encryption_key=_key(stack, context),
+        props=SecureBucketProps(name="test-data", access_log_bucket=logs),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +42,9 @@ def _for_bucket(items: dict, bucket_id_fragment: str) -> dict:
 
 
 def test_data_bucket_uses_our_kms_key_with_bucket_key(secure: dict) -> None:
-    config = only(_for_bucket(resources(secure, "aws_s3_bucket_server_side_encryption_configuration"), "data"))
+    config = only(
+        _for_bucket(resources(secure, "aws_s3_bucket_server_side_encryption_configuration"), "data")
+    )
     rule = config["rule"][0]
     assert rule["apply_server_side_encryption_by_default"]["sse_algorithm"] == "aws:kms"
     assert rule["apply_server_side_encryption_by_default"]["kms_master_key_id"].startswith("${aws_kms_key.")
@@ -39,7 +52,9 @@ def test_data_bucket_uses_our_kms_key_with_bucket_key(secure: dict) -> None:
 
 
 def test_log_bucket_is_sse_s3_because_server_access_logging_requires_it(secure: dict) -> None:
-    config = only(_for_bucket(resources(secure, "aws_s3_bucket_server_side_encryption_configuration"), "logs"))
+    config = only(
+        _for_bucket(resources(secure, "aws_s3_bucket_server_side_encryption_configuration"), "logs")
+    )
     assert config["rule"][0]["apply_server_side_encryption_by_default"]["sse_algorithm"] == "AES256"
 
 
@@ -47,8 +62,15 @@ def test_public_access_fully_blocked_and_acls_disabled(secure: dict) -> None:
     blocks = resources(secure, "aws_s3_bucket_public_access_block")
     assert len(blocks) == 2
     for block in blocks.values():
-        assert all(block[name] is True for name in
-                   ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"))
+        assert all(
+            block[name] is True
+            for name in (
+                "block_public_acls",
+                "block_public_policy",
+                "ignore_public_acls",
+                "restrict_public_buckets",
+            )
+        )
     for controls in resources(secure, "aws_s3_bucket_ownership_controls").values():
         assert controls["rule"]["object_ownership"] == "BucketOwnerEnforced"
 
@@ -63,7 +85,11 @@ def test_policy_denies_plain_http_old_tls_and_foreign_keys(secure: dict) -> None
     statements = {s["sid"]: s for s in policy_statements(secure, policy["policy"])}
     insecure = statements["DenyInsecureTransport"]
     assert insecure["effect"] == "Deny" and insecure["actions"] == ["s3:*"]
-    assert insecure["condition"][0] == {"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}
+    assert insecure["condition"][0] == {
+        "test": "Bool",
+        "variable": "aws:SecureTransport",
+        "values": ["false"],
+    }
     assert statements["DenyOutdatedTls"]["condition"][0]["values"] == ["1.2"]
     other_key = statements["DenyOtherKmsKey"]["condition"][0]
     assert other_key["test"] == "StringNotEqualsIfExists"
@@ -100,9 +126,14 @@ def test_secure_bucket_reports_no_weakened_default() -> None:
 
 def test_weakening_defaults_is_reported() -> None:
     def weakened(stack: TerraformStack, context: AccountContext) -> None:
-        SecureBucket(stack, "weak", context=context,
-                     props=SecureBucketProps(name="test-weak", encryption="s3-managed", versioned=False,
-                                             force_destroy=True))
+        SecureBucket(
+            stack,
+            "weak",
+            context=context,
+            props=SecureBucketProps(
+                name="test-weak", encryption="s3-managed", versioned=False, force_destroy=True
+            ),
+        )
 
     reported = " ".join(warnings_of(weakened))
     for setting in ("encryption", "versioned", "force_destroy", "access_log_bucket"):
@@ -111,8 +142,12 @@ def test_weakening_defaults_is_reported() -> None:
 
 def test_invalid_props_report_every_problem_at_once() -> None:
     def invalid(stack: TerraformStack, context: AccountContext) -> None:
-        SecureBucket(stack, "bad", context=context,
-                     props=SecureBucketProps(name="x", noncurrent_version_expiration_days=0))
+        SecureBucket(
+            stack,
+            "bad",
+            context=context,
+            props=SecureBucketProps(name="x", noncurrent_version_expiration_days=0),
+        )
 
     with pytest.raises(PropsError) as error:
         synth(invalid)
@@ -125,8 +160,13 @@ def test_grant_read_adds_s3_read_and_kms_decrypt_through_s3_only() -> None:
 
     def granted(stack: TerraformStack, context: AccountContext) -> None:
         role = IamRole(stack, "reader", assume_role_policy="{}")
-        bucket = SecureBucket(stack, "data", context=context, encryption_key=_key(stack, context),
-                              props=SecureBucketProps(name="test-data", receives_access_logs=False))
+        bucket = SecureBucket(
+            stack,
+            "data",
+            context=context,
+            encryption_key=_key(stack, context),
+            props=SecureBucketProps(name="test-data", receives_access_logs=False),
+        )
         bucket.grant_read(role, prefix="curated/")
 
     synthesized = synth(granted)
@@ -141,4 +181,4 @@ def test_grant_read_adds_s3_read_and_kms_decrypt_through_s3_only() -> None:
     assert object_statement["resources"][0].endswith("/curated/*")
     kms_statement = next(s for s in statements if "kms:Decrypt" in s["actions"])
     assert kms_statement["condition"][0]["variable"] == "kms:ViaService"
-    assert all("*" != r for s in statements for r in s["resources"])
+    assert all(r != "*" for s in statements for r in s["resources"])
