@@ -54,7 +54,7 @@ def only(items: dict[str, Any]) -> Any:
 
 
 def policy_statements(synthesized: Synthesized, reference: str) -> list[dict[str, Any]]:
-    """Statements of the policy document that `reference` (a "${data.aws_iam_policy_document.X.json}") names."""
+    """Statements of the policy document that `reference` ("${data.aws_iam_policy_document.X.json}") names."""
     logical_id = reference.removeprefix("${data.aws_iam_policy_document.").removesuffix(".json}")
     document = data_sources(synthesized, "aws_iam_policy_document")[logical_id]
     return document["statement"]  # type: ignore[no-any-return]
