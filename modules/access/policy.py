@@ -4,9 +4,12 @@ Constructs never hand-write policy JSON: they describe statements with these cla
 role with `attach_grant`, which is what every construct's `grant_*` method calls.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+import jsii
+from cdktf import IAnyProducer, IResolveContext, Lazy
 from cdktf_cdktf_provider_aws.data_aws_iam_policy_document import (
     DataAwsIamPolicyDocument,
     DataAwsIamPolicyDocumentStatement,
@@ -47,34 +50,50 @@ class Statement:
     conditions: tuple[Condition, ...] = ()
 
 
+def _rendered(statement: Statement) -> DataAwsIamPolicyDocumentStatement:
+    return DataAwsIamPolicyDocumentStatement(
+        sid=statement.sid,
+        effect=statement.effect,
+        actions=list(statement.actions),
+        resources=list(statement.resources) or None,
+        principals=[
+            DataAwsIamPolicyDocumentStatementPrincipals(type=p.kind, identifiers=list(p.identifiers))
+            for p in statement.principals
+        ]
+        or None,
+        condition=[
+            DataAwsIamPolicyDocumentStatementCondition(
+                test=c.test, variable=c.variable, values=list(c.values)
+            )
+            for c in statement.conditions
+        ]
+        or None,
+    )
+
+
 def policy_document(
     scope: Construct, construct_id: str, statements: tuple[Statement, ...]
 ) -> DataAwsIamPolicyDocument:
     """A `DataAwsIamPolicyDocument` holding `statements`, in order."""
+    return DataAwsIamPolicyDocument(scope, construct_id, statement=[_rendered(s) for s in statements])
+
+
+@jsii.implements(IAnyProducer)
+class _StatementsProducer:
+    def __init__(self, statements: Callable[[], tuple[Statement, ...]]) -> None:
+        self._statements = statements
+
+    def produce(self, context: IResolveContext) -> list[DataAwsIamPolicyDocumentStatement]:
+        return [_rendered(statement) for statement in self._statements()]
+
+
+def growing_policy_document(
+    scope: Construct, construct_id: str, statements: Callable[[], tuple[Statement, ...]]
+) -> DataAwsIamPolicyDocument:
+    """A policy document whose statements are read at synth time, so grants made after the document was
+    created (e.g. a key policy naming the roles granted use of the key) still appear in it."""
     return DataAwsIamPolicyDocument(
-        scope,
-        construct_id,
-        statement=[
-            DataAwsIamPolicyDocumentStatement(
-                sid=statement.sid,
-                effect=statement.effect,
-                actions=list(statement.actions),
-                resources=list(statement.resources) or None,
-                principals=[
-                    DataAwsIamPolicyDocumentStatementPrincipals(type=p.kind, identifiers=list(p.identifiers))
-                    for p in statement.principals
-                ]
-                or None,
-                condition=[
-                    DataAwsIamPolicyDocumentStatementCondition(
-                        test=c.test, variable=c.variable, values=list(c.values)
-                    )
-                    for c in statement.conditions
-                ]
-                or None,
-            )
-            for statement in statements
-        ],
+        scope, construct_id, statement=Lazy.any_value(_StatementsProducer(statements))
     )
 
 

@@ -7,7 +7,7 @@ from cdktf_cdktf_provider_aws.kms_alias import KmsAlias
 from cdktf_cdktf_provider_aws.kms_key import KmsKey
 from constructs import Construct
 
-from modules.access.policy import Condition, Principal, Statement, attach_grant, policy_document
+from modules.access.policy import Condition, Principal, Statement, attach_grant, growing_policy_document
 from modules.core.context import AccountContext
 from modules.core.defaults import report_weakened_default
 from modules.core.validation import raise_if_problems
@@ -86,7 +86,13 @@ class EncryptionKey(Construct):
             )
             for index, use in enumerate(props.service_uses)
         ]
-        self.policy = policy_document(self, "policy", tuple(statements))
+        fixed_statements = tuple(statements)
+        # Roles granted use of the key are named in the key policy too (same actions and conditions as their
+        # IAM grant), so the key policy alone tells a reviewer who can use the key and how.
+        self._role_statements: list[Statement] = []
+        self.policy = growing_policy_document(
+            self, "policy", lambda: fixed_statements + tuple(self._role_statements)
+        )
         self.key = KmsKey(
             self,
             "key",
@@ -119,6 +125,15 @@ class EncryptionKey(Construct):
                     conditions=conditions,
                 ),
             ),
+        )
+        self._role_statements.append(
+            Statement(
+                sid=f"RoleUse{len(self._role_statements)}",
+                actions=actions,
+                resources=("*",),
+                principals=(Principal(kind="AWS", identifiers=(role.arn,)),),
+                conditions=conditions,
+            )
         )
 
     def grant_decrypt(self, role: IamRole, *, via_service: str | None = None) -> None:

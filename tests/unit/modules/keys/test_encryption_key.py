@@ -101,3 +101,29 @@ def test_grant_decrypt_is_scoped_to_the_key_and_the_service() -> None:
         ".arn}"
     )
     assert statement["condition"][0]["values"] == ["s3.eu-west-1.amazonaws.com"]
+
+
+def test_key_policy_names_each_granted_role_with_the_grants_conditions() -> None:
+    def granted(stack: TerraformStack, context: AccountContext) -> None:
+        reader = IamRole(stack, "reader", assume_role_policy="{}")
+        writer = IamRole(stack, "writer", assume_role_policy="{}")
+        key = EncryptionKey(stack, "key", context=context, props=EncryptionKeyProps(alias="x", description="x"))
+        key.grant_decrypt(reader, via_service="s3.eu-west-1.amazonaws.com")
+        key.grant_encrypt_decrypt(writer)
+
+    synthesized = synth(granted)
+    key = only(resources(synthesized, "aws_kms_key"))
+    role_uses = [s for s in policy_statements(synthesized, key["policy"]) if s["sid"].startswith("RoleUse")]
+    assert len(role_uses) == 2
+    by_role = {s["principals"][0]["identifiers"][0]: s for s in role_uses}
+    reader_use = next(s for arn, s in by_role.items() if "aws_iam_role.reader" in arn)
+    assert set(reader_use["actions"]) == {"kms:Decrypt", "kms:DescribeKey"}
+    assert reader_use["condition"][0]["values"] == ["s3.eu-west-1.amazonaws.com"]
+    writer_use = next(s for arn, s in by_role.items() if "aws_iam_role.writer" in arn)
+    assert "kms:GenerateDataKey*" in writer_use["actions"]
+    assert "condition" not in writer_use
+
+
+def test_key_without_grants_names_no_role(platform_keys: dict) -> None:
+    for key in resources(platform_keys, "aws_kms_key").values():
+        assert not any(s["sid"].startswith("RoleUse") for s in policy_statements(platform_keys, key["policy"]))
