@@ -10,7 +10,7 @@ from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurity
 
 from modules.aspects.forbidden_settings import violations
 from modules.core.context import AccountContext
-from tests.unit.modules.conftest import synth
+from tests.unit.modules.conftest import Synthesized, synth
 
 
 def _expect_synth_error(build: object, message: str, *, production: bool = False) -> None:
@@ -111,7 +111,7 @@ def test_prod_only_rules_apply_only_in_prod() -> None:
         ({"ip_protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv6": "::/0"}, "whole internet"),
     ],
 )
-def test_rule_ranges_and_protocols_that_cover_ssh_or_internet(rule: dict, expected: str) -> None:
+def test_rule_ranges_and_protocols_that_cover_ssh_or_internet(rule: Synthesized, expected: str) -> None:
     found = violations("aws_vpc_security_group_ingress_rule", rule, production=False)
     assert any(expected in message for message in found)
 

@@ -8,15 +8,15 @@ from modules.core.context import AccountContext
 from modules.core.validation import PropsError
 from modules.keys.encryption_key import EncryptionKey, EncryptionKeyProps
 from modules.keys.platform_keys import PlatformKeys
-from tests.unit.modules.conftest import only, policy_statements, resources, synth, warnings_of
+from tests.unit.modules.conftest import Synthesized, only, policy_statements, resources, synth, warnings_of
 
 
 @pytest.fixture(scope="module")
-def platform_keys() -> dict:
+def platform_keys() -> Synthesized:
     return synth(lambda stack, context: PlatformKeys(stack, "keys", context=context))
 
 
-def test_one_key_per_domain_each_rotated_with_maximum_deletion_window(platform_keys: dict) -> None:
+def test_one_key_per_domain_each_rotated_with_maximum_deletion_window(platform_keys: Synthesized) -> None:
     keys = resources(platform_keys, "aws_kms_key")
     assert len(keys) == 4
     for key in keys.values():
@@ -32,7 +32,9 @@ def test_one_key_per_domain_each_rotated_with_maximum_deletion_window(platform_k
     ]
 
 
-def test_logs_key_admits_cloudwatch_logs_only_for_this_accounts_log_groups(platform_keys: dict) -> None:
+def test_logs_key_admits_cloudwatch_logs_only_for_this_accounts_log_groups(
+    platform_keys: Synthesized,
+) -> None:
     logs_key = next(
         k for k in resources(platform_keys, "aws_kms_key").values() if "CloudWatch" in k["description"]
     )
@@ -46,7 +48,7 @@ def test_logs_key_admits_cloudwatch_logs_only_for_this_accounts_log_groups(platf
     assert "kms:*" not in service["actions"]
 
 
-def test_only_the_account_root_administers_the_key(platform_keys: dict) -> None:
+def test_only_the_account_root_administers_the_key(platform_keys: Synthesized) -> None:
     for key in resources(platform_keys, "aws_kms_key").values():
         statements = policy_statements(platform_keys, key["policy"])
         admin = [s for s in statements if "kms:*" in s["actions"]]
@@ -107,7 +109,9 @@ def test_key_policy_names_each_granted_role_with_the_grants_conditions() -> None
     def granted(stack: TerraformStack, context: AccountContext) -> None:
         reader = IamRole(stack, "reader", assume_role_policy="{}")
         writer = IamRole(stack, "writer", assume_role_policy="{}")
-        key = EncryptionKey(stack, "key", context=context, props=EncryptionKeyProps(alias="x", description="x"))
+        key = EncryptionKey(
+            stack, "key", context=context, props=EncryptionKeyProps(alias="x", description="x")
+        )
         key.grant_decrypt(reader, via_service="s3.eu-west-1.amazonaws.com")
         key.grant_encrypt_decrypt(writer)
 
@@ -124,6 +128,8 @@ def test_key_policy_names_each_granted_role_with_the_grants_conditions() -> None
     assert "condition" not in writer_use
 
 
-def test_key_without_grants_names_no_role(platform_keys: dict) -> None:
+def test_key_without_grants_names_no_role(platform_keys: Synthesized) -> None:
     for key in resources(platform_keys, "aws_kms_key").values():
-        assert not any(s["sid"].startswith("RoleUse") for s in policy_statements(platform_keys, key["policy"]))
+        assert not any(
+            s["sid"].startswith("RoleUse") for s in policy_statements(platform_keys, key["policy"])
+        )

@@ -11,7 +11,7 @@ from modules.keys.platform_keys import PlatformKeys
 from modules.network.endpoints import VpcEndpoints, VpcEndpointsProps
 from modules.network.flow_logs import FlowLogs, FlowLogsProps
 from modules.network.vpc import PlatformVpc, PlatformVpcProps
-from tests.unit.modules.conftest import only, policy_statements, resources, synth, warnings_of
+from tests.unit.modules.conftest import Synthesized, only, policy_statements, resources, synth, warnings_of
 
 CIDR = "10.50.0.0/16"
 
@@ -34,11 +34,11 @@ def _network(stack: TerraformStack, context: AccountContext, *, azs: int = 3, pu
 
 
 @pytest.fixture(scope="module")
-def private() -> dict:
+def private() -> Synthesized:
     return synth(_network)
 
 
-def test_private_subnets_in_each_az_inside_the_vpc_without_public_ips(private: dict) -> None:
+def test_private_subnets_in_each_az_inside_the_vpc_without_public_ips(private: Synthesized) -> None:
     subnets = resources(private, "aws_subnet")
     assert len(subnets) == 3
     blocks = [ipaddress.IPv4Network(s["cidr_block"]) for s in subnets.values()]
@@ -48,7 +48,7 @@ def test_private_subnets_in_each_az_inside_the_vpc_without_public_ips(private: d
     assert len({s["availability_zone"] for s in subnets.values()}) == 3
 
 
-def test_no_route_leaves_the_vpc_and_no_internet_gateway(private: dict) -> None:
+def test_no_route_leaves_the_vpc_and_no_internet_gateway(private: Synthesized) -> None:
     assert resources(private, "aws_internet_gateway") == {}
     assert resources(private, "aws_route") == {}
     for table in resources(private, "aws_route_table").values():
@@ -63,12 +63,12 @@ def test_public_subnets_only_when_asked_and_reported() -> None:
     assert any("weakened default: public_subnets" in w for w in reported)
 
 
-def test_default_security_group_has_no_rules(private: dict) -> None:
+def test_default_security_group_has_no_rules(private: Synthesized) -> None:
     default = only(resources(private, "aws_default_security_group"))
     assert default["ingress"] == [] and default["egress"] == []
 
 
-def test_flow_logs_capture_all_traffic_into_an_encrypted_retained_group(private: dict) -> None:
+def test_flow_logs_capture_all_traffic_into_an_encrypted_retained_group(private: Synthesized) -> None:
     flow = only(resources(private, "aws_flow_log"))
     assert flow["traffic_type"] == "ALL"
     group = only(resources(private, "aws_cloudwatch_log_group"))
@@ -77,14 +77,14 @@ def test_flow_logs_capture_all_traffic_into_an_encrypted_retained_group(private:
     assert flow["log_destination"].startswith("${aws_cloudwatch_log_group.")
 
 
-def test_flow_log_role_can_write_only_its_own_log_group(private: dict) -> None:
+def test_flow_log_role_can_write_only_its_own_log_group(private: Synthesized) -> None:
     policy = only(resources(private, "aws_iam_role_policy"))
     statements = policy_statements(private, policy["policy"])
     resources_named = [r for s in statements for r in s["resources"]]
     assert resources_named and all(r.startswith("${aws_cloudwatch_log_group.") for r in resources_named)
 
 
-def test_gateway_endpoints_on_every_private_route_table(private: dict) -> None:
+def test_gateway_endpoints_on_every_private_route_table(private: Synthesized) -> None:
     tables = {f"${{aws_route_table.{name}.id}}" for name in resources(private, "aws_route_table")}
     gateways = [
         e for e in resources(private, "aws_vpc_endpoint").values() if e["vpc_endpoint_type"] == "Gateway"
@@ -93,7 +93,7 @@ def test_gateway_endpoints_on_every_private_route_table(private: dict) -> None:
     assert all(set(e["route_table_ids"]) == tables for e in gateways)
 
 
-def test_interface_endpoints_private_dns_behind_https_from_vpc_only(private: dict) -> None:
+def test_interface_endpoints_private_dns_behind_https_from_vpc_only(private: Synthesized) -> None:
     interfaces = [
         e for e in resources(private, "aws_vpc_endpoint").values() if e["vpc_endpoint_type"] == "Interface"
     ]

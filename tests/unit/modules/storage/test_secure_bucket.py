@@ -7,7 +7,7 @@ from modules.core.context import AccountContext
 from modules.core.validation import PropsError
 from modules.keys.encryption_key import EncryptionKey, EncryptionKeyProps
 from modules.storage.secure_bucket import SecureBucket, SecureBucketProps
-from tests.unit.modules.conftest import only, policy_statements, resources, synth, warnings_of
+from tests.unit.modules.conftest import Synthesized, only, policy_statements, resources, synth, warnings_of
 
 
 def _key(stack: TerraformStack, context: AccountContext) -> EncryptionKey:
@@ -33,15 +33,15 @@ def _secure(stack: TerraformStack, context: AccountContext) -> None:
 
 
 @pytest.fixture(scope="module")
-def secure() -> dict:
+def secure() -> Synthesized:
     return synth(_secure)
 
 
-def _for_bucket(items: dict, bucket_id_fragment: str) -> dict:
+def _for_bucket(items: Synthesized, bucket_id_fragment: str) -> Synthesized:
     return {k: v for k, v in items.items() if bucket_id_fragment in str(v.get("bucket", ""))}
 
 
-def test_data_bucket_uses_our_kms_key_with_bucket_key(secure: dict) -> None:
+def test_data_bucket_uses_our_kms_key_with_bucket_key(secure: Synthesized) -> None:
     config = only(
         _for_bucket(resources(secure, "aws_s3_bucket_server_side_encryption_configuration"), "data")
     )
@@ -51,14 +51,14 @@ def test_data_bucket_uses_our_kms_key_with_bucket_key(secure: dict) -> None:
     assert rule["bucket_key_enabled"] is True
 
 
-def test_log_bucket_is_sse_s3_because_server_access_logging_requires_it(secure: dict) -> None:
+def test_log_bucket_is_sse_s3_because_server_access_logging_requires_it(secure: Synthesized) -> None:
     config = only(
         _for_bucket(resources(secure, "aws_s3_bucket_server_side_encryption_configuration"), "logs")
     )
     assert config["rule"][0]["apply_server_side_encryption_by_default"]["sse_algorithm"] == "AES256"
 
 
-def test_public_access_fully_blocked_and_acls_disabled(secure: dict) -> None:
+def test_public_access_fully_blocked_and_acls_disabled(secure: Synthesized) -> None:
     blocks = resources(secure, "aws_s3_bucket_public_access_block")
     assert len(blocks) == 2
     for block in blocks.values():
@@ -75,12 +75,12 @@ def test_public_access_fully_blocked_and_acls_disabled(secure: dict) -> None:
         assert controls["rule"]["object_ownership"] == "BucketOwnerEnforced"
 
 
-def test_versioning_enabled(secure: dict) -> None:
+def test_versioning_enabled(secure: Synthesized) -> None:
     for versioning in resources(secure, "aws_s3_bucket_versioning").values():
         assert versioning["versioning_configuration"]["status"] == "Enabled"
 
 
-def test_policy_denies_plain_http_old_tls_and_foreign_keys(secure: dict) -> None:
+def test_policy_denies_plain_http_old_tls_and_foreign_keys(secure: Synthesized) -> None:
     policy = only(_for_bucket(resources(secure, "aws_s3_bucket_policy"), "data"))
     statements = {s["sid"]: s for s in policy_statements(secure, policy["policy"])}
     insecure = statements["DenyInsecureTransport"]
@@ -96,7 +96,7 @@ def test_policy_denies_plain_http_old_tls_and_foreign_keys(secure: dict) -> None
     assert other_key["values"][0].startswith("${aws_kms_key.")
 
 
-def test_log_bucket_lets_only_the_logging_service_of_this_account_write(secure: dict) -> None:
+def test_log_bucket_lets_only_the_logging_service_of_this_account_write(secure: Synthesized) -> None:
     policy = only(_for_bucket(resources(secure, "aws_s3_bucket_policy"), "logs"))
     statements = {s["sid"]: s for s in policy_statements(secure, policy["policy"])}
     delivery = statements["AllowServerAccessLogDelivery"]
@@ -104,19 +104,19 @@ def test_log_bucket_lets_only_the_logging_service_of_this_account_write(secure: 
     assert delivery["condition"][0]["variable"] == "aws:SourceAccount"
 
 
-def test_access_logging_waits_for_the_log_bucket_policy(secure: dict) -> None:
+def test_access_logging_waits_for_the_log_bucket_policy(secure: Synthesized) -> None:
     logging = only(resources(secure, "aws_s3_bucket_logging"))
     assert any(dep.startswith("aws_s3_bucket_policy.") for dep in logging["depends_on"])
 
 
-def test_lifecycle_expires_noncurrent_versions_and_aborts_uploads(secure: dict) -> None:
+def test_lifecycle_expires_noncurrent_versions_and_aborts_uploads(secure: Synthesized) -> None:
     for lifecycle in resources(secure, "aws_s3_bucket_lifecycle_configuration").values():
         rule = lifecycle["rule"][0]
         assert rule["noncurrent_version_expiration"][0]["noncurrent_days"] == 90
         assert rule["abort_incomplete_multipart_upload"][0]["days_after_initiation"] == 7
 
 
-def test_eventbridge_notifications_on_for_data_bucket(secure: dict) -> None:
+def test_eventbridge_notifications_on_for_data_bucket(secure: Synthesized) -> None:
     assert only(_for_bucket(resources(secure, "aws_s3_bucket_notification"), "data"))["eventbridge"] is True
 
 
