@@ -15,6 +15,11 @@ from pathlib import Path
 # Node 20 is what this platform's machines ship; jsii's end-of-life banner would bury every synth's output.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
+# Before any cdktf/construct/provider import: load only the provider bindings used (issue 7).
+from harness import provider_loader
+
+provider_loader.install()
+
 from environments import ConfigurationError, load_account_config, load_environments  # noqa: E402
 
 SELECTION_VARIABLE = "CSG_ENVIRONMENTS"

@@ -1,8 +1,15 @@
 """Session-wide fixtures: one real synthesis of every stack, shared by every test that reads it."""
 
+import os
 from pathlib import Path
 
 import pytest
+
+from harness import provider_loader
+
+# Before any test imports cdktf or the provider (it starts the jsii kernel): issue 7.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+provider_loader.install()
 
 
 @pytest.fixture(scope="session")
