@@ -2,6 +2,8 @@
 baseline, and synthesize them all in one process. Nothing else happens here.
 
 Environments: all files in environments/ by default; a subset with CSG_ENVIRONMENTS=dev,prod.
+CSG_TARGET=local synthesizes the local target instead: dev and the account baseline pointed at the local
+emulator (modules/stacks/local_target.py lists, and this prints, every way it differs from dev).
 Output: $CDKTF_OUTDIR (set by the cdktf CLI), default cdktf.out/. Output is written to a temporary folder
 and moved into place only when synth succeeds, so a failed run leaves the previous output untouched.
 """
@@ -21,6 +23,7 @@ from harness import provider_loader
 provider_loader.install()
 
 from environments import ConfigurationError, load_account_config, load_environments  # noqa: E402
+from modules.stacks import local_target  # noqa: E402
 
 SELECTION_VARIABLE = "CSG_ENVIRONMENTS"
 
@@ -36,8 +39,12 @@ def synthesize(outdir: Path) -> list[str]:
 
     Returns the stack names. Raises ConfigurationError before anything is written when input is bad.
     """
-    environments = load_environments(selected_environment_names())
+    local = os.environ.get(local_target.TARGET_VARIABLE) == local_target.LOCAL_TARGET
+    names = [local_target.SOURCE_ENVIRONMENT] if local else selected_environment_names()
+    environments = load_environments(names)
     account = load_account_config()
+    if local:
+        environments, account = local_target.local_configs(environments, account)
 
     from cdktf import App
 
@@ -49,7 +56,10 @@ def synthesize(outdir: Path) -> list[str]:
     try:
         app = App(outdir=str(staging))
         stacks = [EnvironmentStack(app, config) for config in environments]
-        AccountBaselineStack(app, account)
+        baseline = AccountBaselineStack(app, account)
+        if local:
+            for stack in [*stacks, baseline]:
+                local_target.retarget_to_emulator(stack)
         app.synth()
         _replace(staging, outdir)
     finally:
@@ -75,6 +85,8 @@ def main() -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"synthesized {len(stacks)} stack(s) into {outdir}/stacks: {', '.join(stacks)}")
+    if os.environ.get(local_target.TARGET_VARIABLE) == local_target.LOCAL_TARGET:
+        print("\n".join(local_target.describe_differences()))
     return 0
 
 
