@@ -10,6 +10,8 @@ Patches change moto only inside the emulator process; nothing here is imported b
 
 from typing import Protocol
 
+from harness.emulator.patches import ebs_default_kms_key, s3_logging_target_policy
+
 
 class EmulatorPatch(Protocol):
     """What a patch module provides (a module satisfies this protocol structurally)."""
@@ -20,7 +22,10 @@ class EmulatorPatch(Protocol):
         """Install the patch into the already-imported moto."""
 
 
-PATCHES: tuple[EmulatorPatch, ...] = ()
+PATCHES: tuple[EmulatorPatch, ...] = (
+    ebs_default_kms_key,
+    s3_logging_target_policy,
+)
 """Every patch the launcher applies, in order. Empty until a test needs moto to do more than it does."""
 
 
