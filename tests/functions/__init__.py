@@ -1,0 +1,1 @@
+"""Tests of the Lambda functions in functions/, against the local AWS emulator."""
