@@ -26,7 +26,7 @@ PATCHES: tuple[EmulatorPatch, ...] = (
     ebs_default_kms_key,
     s3_logging_target_policy,
 )
-"""Every patch the launcher applies, in order. Empty until a test needs moto to do more than it does."""
+"""Every patch the launcher applies, in order."""
 
 
 def apply_all() -> tuple[str, ...]:
