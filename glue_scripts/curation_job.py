@@ -137,7 +137,14 @@ def curate(
     ``raw`` is persisted for the run: both outputs and the counts derive from it, and reading the
     source again could see different rows (and cost a second JDBC or DynamoDB scan). In ``append``
     mode an empty quarantine is not written, to avoid an empty file per run.
+
+    Raises:
+        ValueError: one output path lies inside the other; an overwrite of one would delete the
+            other, and readers of the outer one would pick up the inner one's files.
     """
+    curated_prefix, quarantine_prefix = curated_path.rstrip("/") + "/", quarantine_path.rstrip("/") + "/"
+    if curated_prefix.startswith(quarantine_prefix) or quarantine_prefix.startswith(curated_prefix):
+        raise ValueError(f"curated path {curated_path!r} and quarantine path {quarantine_path!r} overlap")
     raw = raw.persist(StorageLevel.MEMORY_AND_DISK)
     try:
         curated, quarantine = transform(raw, config, pii_salt=pii_salt)

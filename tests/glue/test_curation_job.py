@@ -128,6 +128,36 @@ def test_overwrite_replaces_the_previous_snapshot(spark: SparkSession, tmp_path:
 
 
 @pytest.mark.parametrize(
+    ("curated", "quarantine"),
+    [
+        ("s3://bucket/orders", "s3://bucket/orders/quarantine"),
+        ("s3://bucket/curated/orders/", "s3://bucket/curated"),
+        ("s3://bucket/orders/", "s3://bucket/orders"),
+    ],
+)
+def test_overlapping_output_paths_are_refused(spark: SparkSession, curated: str, quarantine: str) -> None:
+    raw = spark.createDataFrame([("1", "a@example.com", "2024-03-01 10:00:00")], SCHEMA)
+
+    with pytest.raises(ValueError, match="overlap"):
+        curate(raw, CONFIG, pii_salt=SALT, curated_path=curated, quarantine_path=quarantine, mode="overwrite")
+
+
+def test_sibling_output_paths_sharing_a_name_prefix_are_fine(spark: SparkSession, tmp_path: Path) -> None:
+    raw = spark.createDataFrame([("1", "a@example.com", "2024-03-01 10:00:00")], SCHEMA)
+
+    counts = curate(
+        raw,
+        CONFIG,
+        pii_salt=SALT,
+        curated_path=str(tmp_path / "orders"),
+        quarantine_path=str(tmp_path / "orders_quarantine"),
+        mode="append",
+    )
+
+    assert counts.curated_rows == 1
+
+
+@pytest.mark.parametrize(
     ("argv", "expected"),
     [
         (["script.py", "--JOB_NAME", "job", "--bookmark_keys", "id,seq"], "id,seq"),
