@@ -2,6 +2,15 @@
 
 Nothing here imports awsglue, so this module (like the entry points at import time) runs on a
 plain PySpark installation; ``curate`` is the whole read-independent part of a job run.
+
+Job arguments every entry point takes (Glue passes each as ``--<name> <value>``):
+
+* ``--curation_config`` (required): the JSON read by ``curation_config.parse_curation_config``.
+* ``--curated_path`` (required): where the curated Parquet goes, e.g. ``s3://bucket/orders/``.
+* ``--quarantine_path`` (required): where quarantined rows go, e.g. ``s3://bucket/quarantine/orders/``;
+  must not lie inside ``--curated_path`` or contain it.
+* ``--pii_salt_secret_id`` (required only if the config hashes a column): name or ARN of the Secrets
+  Manager secret whose SecretString salts the PII hashes.
 """
 
 from __future__ import annotations
@@ -35,7 +44,6 @@ class SecretsManagerClient(Protocol):
 
     def get_secret_value(self, *, SecretId: str) -> Mapping[str, Any]:
         """Return the secret's current version."""
-        ...
 
 
 @dataclass(frozen=True, kw_only=True)
