@@ -9,7 +9,7 @@ import ipaddress
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
 from pydantic.dataclasses import dataclass
 
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -31,6 +31,9 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 _NAME = re.compile(r"^[a-z][a-z0-9-]{1,18}[a-z0-9]$")
+_SSO_INSTANCE_ARN = re.compile(r"^arn:aws[a-z-]*:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$")
+_IDENTITY_STORE_ID = re.compile(r"^d-[0-9a-f]{10}$")
+_DATABASE_USER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
 def _ipv4_network(value: str) -> str:
@@ -64,6 +67,10 @@ EnvironmentName = Annotated[
 InterfaceEndpoint = Literal[
     "ssm", "ssmmessages", "ec2messages", "kms", "secretsmanager", "sts", "logs", "glue", "athena"
 ]
+SsoInstanceArn = Annotated[str, _matches(_SSO_INSTANCE_ARN, "an IAM Identity Center instance ARN")]
+IdentityStoreId = Annotated[str, _matches(_IDENTITY_STORE_ID, "an identity store ID such as d-1234567890")]
+DatabaseUser = Annotated[str, _matches(_DATABASE_USER, "a lower-case PostgreSQL user name (a-z, 0-9, _)")]
+Tier = Literal["dev", "staging", "prod"]
 RetentionDays = Literal[1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
                         2922, 3288, 3653]  # fmt: skip
 
@@ -151,6 +158,74 @@ class BackendConfig:
 
 
 @dataclass(frozen=True, kw_only=True, config=_STRICT)
+class AlarmThresholds:
+    """When the operations alarms fire. Metric alarms look at `evaluation_periods` periods of `period_seconds`
+    and fire when every one of them breaches (so a single spike does not page anyone)."""
+
+    period_seconds: Literal[60, 300, 900, 3600] = 300
+    """Default 300 (5 minutes). Period of the RDS, DynamoDB and EC2 alarms."""
+    evaluation_periods: int = Field(default=3, ge=1, le=12)
+    """Default 3. Consecutive breaching periods before an alarm fires."""
+    rds_cpu_percent: float = Field(default=80, gt=0, le=100)
+    """Default 80. RDS CPUUtilization (%) above which the database alarms."""
+    rds_free_storage_gib: float = Field(default=5, gt=0)
+    """Default 5. RDS FreeStorageSpace (GiB) below which the database alarms."""
+    rds_freeable_memory_mib: float = Field(default=256, gt=0)
+    """Default 256. RDS FreeableMemory (MiB) below which the database alarms."""
+    rds_connections: int = Field(default=100, ge=1)
+    """Default 100. RDS DatabaseConnections above which the database alarms."""
+    rds_read_latency_ms: float = Field(default=20, gt=0)
+    """Default 20. RDS ReadLatency (milliseconds) above which the database alarms."""
+    rds_write_latency_ms: float = Field(default=20, gt=0)
+    """Default 20. RDS WriteLatency (milliseconds) above which the database alarms."""
+    dynamodb_throttled_events: int = Field(default=1, ge=1)
+    """Default 1. Read + write throttle events per period at or above which a table alarms."""
+    dynamodb_system_errors: int = Field(default=1, ge=1)
+    """Default 1. DynamoDB SystemErrors per period at or above which a table alarms."""
+    athena_scanned_gib_per_hour: float = Field(default=100, gt=0)
+    """Default 100. GiB scanned by the environment's Athena workgroup in one hour above which it alarms."""
+    bucket_size_gib: float = Field(default=1024, gt=0)
+    """Default 1024 (1 TiB). Size of any one S3 bucket above which it alarms (runaway growth, cost)."""
+    unauthorized_api_calls: int = Field(default=1, ge=1)
+    """Default 1 (CIS). Unauthorized API calls in 5 minutes at or above which the CIS alarm fires."""
+
+
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
+class IdentityCenterConfig:
+    """IAM Identity Center (SSO) access to the app host. Set all three of instance_arn, identity_store_id and
+    group_name, or none: with none, no permission set is created (synth says so)."""
+
+    instance_arn: SsoInstanceArn | None = None
+    """Default none. ARN of the Identity Center instance (arn:aws:sso:::instance/ssoins-...)."""
+    identity_store_id: IdentityStoreId | None = None
+    """Default none. Identity store of that instance (d-...)."""
+    group_name: str | None = Field(default=None, min_length=1)
+    """Default none. Display name of the Identity Center group given session access to the app host."""
+    session_duration_hours: int = Field(default=1, ge=1, le=12)
+    """Default 1. Maximum length of a console/CLI session under the permission set."""
+
+    @model_validator(mode="after")
+    def _all_or_nothing(self) -> "IdentityCenterConfig":
+        given = [self.instance_arn, self.identity_store_id, self.group_name]
+        if any(value is not None for value in given) and not all(value is not None for value in given):
+            raise ValueError("set all of instance_arn, identity_store_id and group_name, or none of them")
+        return self
+
+    @property
+    def configured(self) -> bool:
+        """True when the environment names an Identity Center instance and a group."""
+        return self.instance_arn is not None
+
+
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
+class AppHostConfig:
+    """What the SSM-reached application host may do (its size is ComputeConfig.app_host_instance_type)."""
+
+    database_user: DatabaseUser = "app_reader"
+    """Default "app_reader". The one PostgreSQL user the host may log in as with IAM authentication."""
+
+
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
 class EnvironmentConfig:
     """Everything that differs between dev, staging and prod. One TOML file each in `environments/`."""
 
@@ -180,11 +255,41 @@ class EnvironmentConfig:
     """Default: everything protected. See ProtectionConfig."""
     backend: BackendConfig = BackendConfig()
     """Default: local state. See BackendConfig."""
+    alarms: AlarmThresholds = AlarmThresholds()
+    """Default: see AlarmThresholds."""
+    identity_center: IdentityCenterConfig = IdentityCenterConfig()
+    """Default: not configured (no SSO permission set). See IdentityCenterConfig."""
+    app_host: AppHostConfig = AppHostConfig()
+    """Default: see AppHostConfig."""
 
     @property
     def resource_prefix(self) -> str:
         """Prefix for physical names: project and environment, e.g. "csg-dev"."""
         return f"csg-{self.name}"
+
+
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
+class DetectiveServicesConfig:
+    """GuardDuty and AWS Config for the account. By default they follow `account_tier`: on for an account
+    that hosts prod or staging, off for a dev-only account (cost); `guardduty`/`config_recorder` override."""
+
+    account_tier: Tier = "prod"
+    """Default "prod". The most critical tier deployed into this account (an account shared by dev and prod
+    is "prod"). Decides the defaults of `guardduty` and `config_recorder`."""
+    guardduty: bool | None = None
+    """Default: on unless account_tier = "dev". GuardDuty detector, findings to the account alerts topic."""
+    config_recorder: bool | None = None
+    """Default: on unless account_tier = "dev". AWS Config recorder, managed rules mirroring our controls."""
+    alert_emails: tuple[Email, ...] = ()
+    """Default none. Subscribed to the account alerts topic (GuardDuty findings, Config non-compliance)."""
+
+    @property
+    def guardduty_enabled(self) -> bool:
+        return self.guardduty if self.guardduty is not None else self.account_tier != "dev"
+
+    @property
+    def config_recorder_enabled(self) -> bool:
+        return self.config_recorder if self.config_recorder is not None else self.account_tier != "dev"
 
 
 @dataclass(frozen=True, kw_only=True, config=_STRICT)
@@ -203,3 +308,5 @@ class AccountConfig:
     """Default 14 (CIS minimum) for the IAM account password policy."""
     backend: BackendConfig = BackendConfig()
     """Default: local state."""
+    detective_services: DetectiveServicesConfig = DetectiveServicesConfig()
+    """Default: GuardDuty and AWS Config on (account_tier "prod"). See DetectiveServicesConfig."""
