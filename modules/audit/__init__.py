@@ -1,0 +1,1 @@
+"""Audit: the CloudTrail trail and where its logs go."""

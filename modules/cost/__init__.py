@@ -1,0 +1,1 @@
+"""Cost controls: budgets and their alerts."""
