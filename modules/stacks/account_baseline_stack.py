@@ -12,6 +12,7 @@ from modules.aspects.forbidden_settings import ForbiddenSettings
 from modules.core.context import AccountContext
 from modules.core.outputs import stable_output
 from modules.keys.encryption_key import EncryptionKey, EncryptionKeyProps
+from modules.stacks.account_operations import AccountOperations
 from modules.stacks.provider_setup import configure_backend, configure_provider
 
 
@@ -58,6 +59,7 @@ class AccountBaselineStack(TerraformStack):
             password_reuse_prevention=24,
             max_password_age=90,
         )
+        self.operations = AccountOperations(self, "operations", config=config, context=context)
         stable_output(
             self, "ebs_default_kms_key_arn", self.ebs_key.arn, "Key that encrypts new EBS volumes by default"
         )

@@ -1,0 +1,1 @@
+"""Detective services for the account: GuardDuty and AWS Config."""
