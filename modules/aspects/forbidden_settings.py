@@ -90,6 +90,52 @@ def _is_not_true(setting: str, message: str) -> Callable[[Config], str | None]:
     return lambda config: message if config.get(setting) is not True else None
 
 
+def _alarm_problem(config: Config) -> str | None:
+    if config.get("actions_enabled") is False:
+        return "alarm has its actions disabled (nobody would be told)"
+    if not config.get("alarm_actions"):
+        return "alarm without alarm actions (nobody would be told it fired)"
+    if not config.get("ok_actions"):
+        return "alarm without OK actions (nobody would be told it recovered)"
+    if not config.get("treat_missing_data"):
+        return "alarm does not say what missing data means (set treat_missing_data deliberately)"
+    return None
+
+
+def _metadata_hop_limit_problem(config: Config) -> str | None:
+    metadata = config.get("metadata_options") or {}
+    if metadata.get("http_endpoint") != "disabled" and metadata.get("http_put_response_hop_limit") != 1:
+        return (
+            "instance metadata hop limit is not 1 (containers or forwarded traffic could reach credentials)"
+        )
+    return None
+
+
+def _egress_rule_problem(config: Config) -> str | None:
+    # Rules towards a security group reach known peers (e.g. Glue's required self-reference); rules towards
+    # address ranges could reach any SSH server on them.
+    to_addresses = any(
+        config.get(key)
+        for key in (
+            "cidr_ipv4",
+            "cidr_ipv6",
+            "cidr_blocks",
+            "ipv6_cidr_blocks",
+            "prefix_list_id",
+            "prefix_list_ids",
+        )
+    )
+    if to_addresses and _covers_ssh(config):
+        return "egress rule opens port 22 to an address range (use SSM Session Manager)"
+    return None
+
+
+def _inline_egress_problem(config: Config) -> str | None:
+    if any(_egress_rule_problem(rule) for rule in config.get("egress") or []):
+        return "security group allows egress on port 22 to an address range (use SSM Session Manager)"
+    return None
+
+
 RULES: tuple[Rule, ...] = (
     Rule(resource_type="aws_security_group", violation=_inline_ingress_problem),
     Rule(resource_type="aws_vpc_security_group_ingress_rule", violation=_ingress_rule_problem),
@@ -114,6 +160,14 @@ RULES: tuple[Rule, ...] = (
         resource_type="aws_dynamodb_table",
         production_only=True,
         violation=_is_not_true("deletion_protection_enabled", "table without deletion protection in prod"),
+    ),
+    Rule(resource_type="aws_cloudwatch_metric_alarm", violation=_alarm_problem),
+    Rule(resource_type="aws_instance", violation=_metadata_hop_limit_problem),
+    Rule(resource_type="aws_vpc_security_group_egress_rule", violation=_egress_rule_problem),
+    Rule(resource_type="aws_security_group", violation=_inline_egress_problem),
+    Rule(
+        resource_type="aws_security_group_rule",
+        violation=lambda config: _egress_rule_problem(config) if config.get("type") == "egress" else None,
     ),
 )
 
