@@ -107,6 +107,20 @@ def read_pii_salt(config: CurationConfig, secret_id: str | None, secrets_client:
     return salt
 
 
+def check_output_paths(curated_path: str, quarantine_path: str) -> None:
+    """Refuse output paths of which one lies inside the other.
+
+    An overwrite of one would delete the other, and readers of the outer one would pick up the
+    inner one's files.
+
+    Raises:
+        ValueError: the paths are equal or nested.
+    """
+    curated_prefix, quarantine_prefix = curated_path.rstrip("/") + "/", quarantine_path.rstrip("/") + "/"
+    if curated_prefix.startswith(quarantine_prefix) or quarantine_prefix.startswith(curated_prefix):
+        raise ValueError(f"curated path {curated_path!r} and quarantine path {quarantine_path!r} overlap")
+
+
 def write_curated(curated: DataFrame, path: str, *, partition_column: str, mode: WriteMode) -> None:
     """Write ``curated`` as Parquet under ``path``, one ``<partition_column>=yyyy-MM-dd`` folder per date.
 
@@ -147,12 +161,9 @@ def curate(
     mode an empty quarantine is not written, to avoid an empty file per run.
 
     Raises:
-        ValueError: one output path lies inside the other; an overwrite of one would delete the
-            other, and readers of the outer one would pick up the inner one's files.
+        ValueError: the output paths overlap (see ``check_output_paths``).
     """
-    curated_prefix, quarantine_prefix = curated_path.rstrip("/") + "/", quarantine_path.rstrip("/") + "/"
-    if curated_prefix.startswith(quarantine_prefix) or quarantine_prefix.startswith(curated_prefix):
-        raise ValueError(f"curated path {curated_path!r} and quarantine path {quarantine_path!r} overlap")
+    check_output_paths(curated_path, quarantine_path)
     raw = raw.persist(StorageLevel.MEMORY_AND_DISK)
     try:
         curated, quarantine = transform(raw, config, pii_salt=pii_salt)

@@ -10,7 +10,14 @@ from pathlib import Path
 import boto3
 import pytest
 from curation_config import parse_curation_config
-from curation_job import CurationCounts, SecretsManagerClient, curate, optional_argument, read_pii_salt
+from curation_job import (
+    CurationCounts,
+    SecretsManagerClient,
+    check_output_paths,
+    curate,
+    optional_argument,
+    read_pii_salt,
+)
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from pyspark.sql import SparkSession
 
@@ -135,26 +142,28 @@ def test_overwrite_replaces_the_previous_snapshot(spark: SparkSession, tmp_path:
         ("s3://bucket/orders/", "s3://bucket/orders"),
     ],
 )
-def test_overlapping_output_paths_are_refused(spark: SparkSession, curated: str, quarantine: str) -> None:
+def test_overlapping_output_paths_are_refused(curated: str, quarantine: str) -> None:
+    with pytest.raises(ValueError, match="overlap"):
+        check_output_paths(curated, quarantine)
+
+
+def test_curate_checks_the_output_paths_before_reading(spark: SparkSession, tmp_path: Path) -> None:
     raw = spark.createDataFrame([("1", "a@example.com", "2024-03-01 10:00:00")], SCHEMA)
 
     with pytest.raises(ValueError, match="overlap"):
-        curate(raw, CONFIG, pii_salt=SALT, curated_path=curated, quarantine_path=quarantine, mode="overwrite")
+        curate(
+            raw,
+            CONFIG,
+            pii_salt=SALT,
+            curated_path=str(tmp_path),
+            quarantine_path=str(tmp_path / "quarantine"),
+            mode="overwrite",
+        )
+    assert list(tmp_path.iterdir()) == []
 
 
-def test_sibling_output_paths_sharing_a_name_prefix_are_fine(spark: SparkSession, tmp_path: Path) -> None:
-    raw = spark.createDataFrame([("1", "a@example.com", "2024-03-01 10:00:00")], SCHEMA)
-
-    counts = curate(
-        raw,
-        CONFIG,
-        pii_salt=SALT,
-        curated_path=str(tmp_path / "orders"),
-        quarantine_path=str(tmp_path / "orders_quarantine"),
-        mode="append",
-    )
-
-    assert counts.curated_rows == 1
+def test_sibling_output_paths_sharing_a_name_prefix_are_fine() -> None:
+    check_output_paths("s3://bucket/orders", "s3://bucket/orders_quarantine/")
 
 
 @pytest.mark.parametrize(
