@@ -64,7 +64,10 @@ def main() -> None:
         table_name=arguments[SOURCE_TABLE_ARGUMENT],
         transformation_ctx=SOURCE_TRANSFORMATION_CTX,
         additional_options=(
-            {"jobBookmarkKeys": bookmark_keys.split(","), "jobBookmarkKeysSortOrder": "asc"}
+            {
+                "jobBookmarkKeys": [key.strip() for key in bookmark_keys.split(",")],
+                "jobBookmarkKeysSortOrder": "asc",
+            }
             if bookmark_keys
             else {}
         ),
