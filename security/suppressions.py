@@ -16,7 +16,7 @@ Every problem in every file is collected (never first-error-only) so one run lis
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -128,28 +128,7 @@ def load_registry(directory: Path) -> Registry:
                 errors.extend(_format_validation_error(source, error))
                 continue
             suppressions.append(Suppression(entry=entry, source=source))
-    errors.extend(_duplicates(suppressions))
     return Registry(suppressions=tuple(suppressions), errors=tuple(errors))
-
-
-def _duplicates(suppressions: Sequence[Suppression]) -> list[str]:
-    """Two entries covering the same check, resource and stack would make one of them dead weight."""
-    first_source: dict[tuple[str, str, str | None], str] = {}
-    problems = []
-    for suppression in suppressions:
-        entry = suppression.entry
-        for resource in entry.resources:
-            for stack in entry.stacks or (None,):
-                key = (entry.check, resource, stack)
-                if key in first_source:
-                    where = f" in stack {stack}" if stack else ""
-                    problems.append(
-                        f"{suppression.source}: {entry.check} on {resource}{where}"
-                        f" is already suppressed by {first_source[key]}"
-                    )
-                else:
-                    first_source[key] = suppression.source
-    return problems
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -164,17 +143,30 @@ class FailedCheck:
     """Terraform address."""
 
 
+def _covers(entry: SuppressionEntry, failed: FailedCheck) -> bool:
+    return (
+        entry.check == failed.check_id
+        and failed.address in entry.resources
+        and (entry.stacks is None or failed.stack in entry.stacks)
+    )
+
+
 def find_suppression(registry: Registry, failed: FailedCheck) -> Suppression | None:
     """The first entry that covers this failure, if any."""
-    for suppression in registry.suppressions:
-        entry = suppression.entry
-        if (
-            entry.check == failed.check_id
-            and failed.address in entry.resources
-            and (entry.stacks is None or failed.stack in entry.stacks)
-        ):
-            return suppression
-    return None
+    return next((item for item in registry.suppressions if _covers(item.entry, failed)), None)
+
+
+def overlapping_suppressions(registry: Registry, failures: Iterable[FailedCheck]) -> list[str]:
+    """Failures covered by more than one entry: each such entry pair leaves one of them dead weight."""
+    problems = []
+    for failed in failures:
+        sources = [item.source for item in registry.suppressions if _covers(item.entry, failed)]
+        if len(sources) > 1:
+            problems.append(
+                f"{' and '.join(sources)}: all suppress {failed.check_id} on {failed.address}"
+                f" in stack {failed.stack}; keep one"
+            )
+    return problems
 
 
 def unused_suppressions(registry: Registry, failures: Iterable[FailedCheck]) -> list[str]:

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 
 from security.checkov_run import Finding, ScanResult
 from security.stacks import Stack
-from security.suppressions import FailedCheck, Registry, find_suppression, unused_suppressions
+from security.suppressions import (
+    FailedCheck,
+    Registry,
+    find_suppression,
+    overlapping_suppressions,
+    unused_suppressions,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,7 +76,12 @@ def decide(stacks: Sequence[Stack], scan: ScanResult, registry: Registry) -> Ver
             suppressed.append(
                 SuppressedFinding(finding=finding, reason=suppression.entry.reason, source=suppression.source)
             )
-    errors = [*scan.errors, *registry.errors, *unused_suppressions(registry, failed_checks)]
+    errors = [
+        *scan.errors,
+        *registry.errors,
+        *unused_suppressions(registry, failed_checks),
+        *overlapping_suppressions(registry, failed_checks),
+    ]
     summaries = []
     for stack in stacks:
         stack_findings = [finding for finding in scan.findings if finding.stack == stack.name]

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from security.suppressions import FailedCheck, find_suppression, load_registry, unused_suppressions
+from security.suppressions import (
+    FailedCheck,
+    find_suppression,
+    load_registry,
+    overlapping_suppressions,
+    unused_suppressions,
+)
 
 GOOD_REASON = "Access logs of the log bucket would log themselves; AWS documents this loop."
 BUCKET = "aws_s3_bucket.data-lake_access-logs_bucket_6281E99A"
@@ -104,16 +110,17 @@ reason = "{GOOD_REASON}"
     assert [item.source for item in registry.suppressions] == ["storage.toml#7"]
 
 
-def test_duplicate_coverage_is_an_error(tmp_path: Path) -> None:
+def test_a_failure_covered_by_two_entries_is_reported(tmp_path: Path) -> None:
     entry = f'[[suppression]]\ncheck = "CKV_AWS_18"\nresources = ["{BUCKET}"]\nreason = "{GOOD_REASON}"\n'
-    _write(tmp_path, "storage.toml", entry + entry.replace("]\nreason", ']\nstacks = ["dev"]\nreason'))
+    _write(tmp_path, "storage.toml", entry)
+    _write(tmp_path, "logging.toml", entry.replace("]\nreason", ']\nstacks = ["dev"]\nreason'))
     registry = load_registry(tmp_path)
-    assert registry.errors == ()  # every stack vs one stack: different keys, both legitimate
-    _write(tmp_path, "storage.toml", entry + entry)
-    registry = load_registry(tmp_path)
-    assert registry.errors == (
-        f"storage.toml#2: CKV_AWS_18 on {BUCKET} is already suppressed by storage.toml#1",
-    )
+    assert registry.errors == ()
+    in_dev = FailedCheck(check_id="CKV_AWS_18", stack="dev", address=BUCKET)
+    in_prod = FailedCheck(check_id="CKV_AWS_18", stack="prod", address=BUCKET)
+    assert overlapping_suppressions(registry, [in_dev, in_prod]) == [
+        f"logging.toml#1 and storage.toml#1: all suppress CKV_AWS_18 on {BUCKET} in stack dev; keep one"
+    ]
 
 
 def test_missing_directory_is_an_empty_registry(tmp_path: Path) -> None:
