@@ -39,21 +39,28 @@ def _covers_ssh(rule: Config) -> bool:
     )
 
 
+def _names_addresses(rule: Config) -> bool:
+    """Whether a rule's peer is an address range (CIDR or prefix list) rather than a security group."""
+    keys = ("cidr_ipv4", "cidr_ipv6", "cidr_blocks", "ipv6_cidr_blocks", "prefix_list_id", "prefix_list_ids")
+    return any(rule.get(key) for key in keys)
+
+
 def _inline_ingress_problem(config: Config) -> str | None:
     for rule in config.get("ingress") or []:
         cidrs = list(rule.get("cidr_blocks") or []) + list(rule.get("ipv6_cidr_blocks") or [])
         if any(cidr in OPEN_CIDRS for cidr in cidrs):
             return "security group admits ingress from the whole internet"
-        if _covers_ssh(rule):
-            return "security group admits ingress on port 22 (use SSM Session Manager)"
+        if _names_addresses(rule) and _covers_ssh(rule):
+            return "security group admits ingress on port 22 from an address range (use SSM Session Manager)"
     return None
 
 
 def _ingress_rule_problem(config: Config) -> str | None:
     if config.get("cidr_ipv4") in OPEN_CIDRS or config.get("cidr_ipv6") in OPEN_CIDRS:
         return "ingress rule admits the whole internet"
-    if _covers_ssh(config):
-        return "ingress rule opens port 22 (use SSM Session Manager)"
+    # As for egress: a security-group source is a known peer (e.g. Glue's required all-TCP self-reference).
+    if _names_addresses(config) and _covers_ssh(config):
+        return "ingress rule opens port 22 from an address range (use SSM Session Manager)"
     return None
 
 
@@ -114,18 +121,7 @@ def _metadata_hop_limit_problem(config: Config) -> str | None:
 def _egress_rule_problem(config: Config) -> str | None:
     # Rules towards a security group reach known peers (e.g. Glue's required self-reference); rules towards
     # address ranges could reach any SSH server on them.
-    to_addresses = any(
-        config.get(key)
-        for key in (
-            "cidr_ipv4",
-            "cidr_ipv6",
-            "cidr_blocks",
-            "ipv6_cidr_blocks",
-            "prefix_list_id",
-            "prefix_list_ids",
-        )
-    )
-    if to_addresses and _covers_ssh(config):
+    if _names_addresses(config) and _covers_ssh(config):
         return "egress rule opens port 22 to an address range (use SSM Session Manager)"
     return None
 
