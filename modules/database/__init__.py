@@ -1,0 +1,1 @@
+"""Managed data stores: RDS PostgreSQL and DynamoDB tables."""

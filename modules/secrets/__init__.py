@@ -1,0 +1,1 @@
+"""Secrets Manager: the platform's credentials, their resource policies and rotation."""
