@@ -1,0 +1,1 @@
+"""Lambda functions that run inside the private VPC."""
