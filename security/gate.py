@@ -58,13 +58,16 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = parse_arguments(argv)
+    reports_dir: Path = arguments.reports_dir
+    # A run that stops early must not leave an earlier run's verdict behind for CI to pick up.
+    for stale in (JUNIT_FILE, SARIF_FILE, VERDICT_FILE):
+        (reports_dir / stale).unlink(missing_ok=True)
     try:
         stacks = discover_stacks(arguments.synth_dir)
     except SynthLayoutError as error:
         print("Cannot scan:", *error.problems, sep="\n  ", file=sys.stderr)
         return EXIT_CANNOT_SCAN
     registry = load_registry(arguments.suppressions_dir)
-    reports_dir: Path = arguments.reports_dir
     checkov_dir = reports_dir / "checkov"
     try:
         report = run_checkov(checkov_executable(), [stack.file for stack in stacks], checkov_dir)

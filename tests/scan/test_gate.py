@@ -207,9 +207,13 @@ def test_registry_errors_alone_fail_the_gate(tmp_path: Path) -> None:
 
 
 def test_folder_without_stacks_cannot_be_scanned(tmp_path: Path) -> None:
-    run = run_gate(tmp_path, tmp_path / "reports", tmp_path)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "gate.json").write_text('{"passed": true}', encoding="utf-8")  # from an earlier run
+    run = run_gate(tmp_path, reports, tmp_path)
     assert run.exit_code == 2
     assert "no such directory" in run.stderr
+    assert not (reports / "gate.json").exists()
 
 
 def test_stack_listed_in_manifest_but_missing_cannot_be_scanned(tmp_path: Path) -> None:
