@@ -10,7 +10,13 @@ Patches change moto only inside the emulator process; nothing here is imported b
 
 from typing import Protocol
 
-from harness.emulator.patches import ebs_default_kms_key, s3_logging_target_policy
+from harness.emulator.patches import (
+    ebs_default_kms_key,
+    flow_log_group_name,
+    s3_bucket_policy_conditions,
+    s3_eventbridge_notification,
+    s3_logging_target_policy,
+)
 
 
 class EmulatorPatch(Protocol):
@@ -25,6 +31,9 @@ class EmulatorPatch(Protocol):
 PATCHES: tuple[EmulatorPatch, ...] = (
     ebs_default_kms_key,
     s3_logging_target_policy,
+    s3_bucket_policy_conditions,
+    s3_eventbridge_notification,
+    flow_log_group_name,
 )
 """Every patch the launcher applies, in order."""
 
