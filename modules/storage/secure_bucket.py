@@ -207,7 +207,9 @@ class SecureBucket(Construct):
         ]
         if self.key is not None:
             # Uploads that name their own encryption must use this bucket's key; uploads that name none get
-            # the default (IfExists), so ordinary writers and AWS services are not blocked.
+            # the default encryption, so ordinary writers and AWS services are not blocked. IfExists alone
+            # would not do that: a missing key makes an ...IfExists condition true, which would deny every
+            # upload without the header; the Null condition limits each statement to uploads that send it.
             statements += [
                 Statement(
                     sid="DenyOtherEncryption",
@@ -221,6 +223,7 @@ class SecureBucket(Construct):
                             variable="s3:x-amz-server-side-encryption",
                             values=("aws:kms",),
                         ),
+                        Condition(test="Null", variable="s3:x-amz-server-side-encryption", values=("false",)),
                     ),
                 ),
                 Statement(
@@ -234,6 +237,11 @@ class SecureBucket(Construct):
                             test="StringNotEqualsIfExists",
                             variable="s3:x-amz-server-side-encryption-aws-kms-key-id",
                             values=(self.key.arn,),
+                        ),
+                        Condition(
+                            test="Null",
+                            variable="s3:x-amz-server-side-encryption-aws-kms-key-id",
+                            values=("false",),
                         ),
                     ),
                 ),
