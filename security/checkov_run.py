@@ -55,6 +55,8 @@ def run_checkov(checkov: Path, stack_files: Sequence[Path], output_dir: Path) ->
     """Run checkov and return its JSON report; its own JSON/JUnit/SARIF files and log stay in output_dir."""
     if not checkov.is_file():
         raise CheckovError(f"checkov not found at {checkov} (set {CHECKOV_ENV_VAR} to its path)")
+    if "," in str(output_dir):
+        raise CheckovError(f"{output_dir}: checkov's --output-file-path cannot take a path with a comma")
     output_dir.mkdir(parents=True, exist_ok=True)
     for stale in (JSON_REPORT, JUNIT_REPORT, SARIF_REPORT, LOG_FILE):
         (output_dir / stale).unlink(missing_ok=True)
