@@ -1,0 +1,1 @@
+"""Glue (catalog, crawlers, connection, jobs, workflow) and Athena."""
