@@ -1,0 +1,1 @@
+"""The ingest function that validates objects landing in the raw bucket."""
