@@ -19,6 +19,16 @@ def environment_problems(config: EnvironmentConfig) -> list[str]:
         problems.append("backend.bucket: required when backend.kind = 's3'")
     if backend.kind == "cloud" and not backend.organization:
         problems.append("backend.organization: required when backend.kind = 'cloud'")
+    zones = config.network.availability_zones
+    if zones and len(zones) != config.network.az_count:
+        problems.append(
+            f"network.availability_zones: {len(zones)} zone(s) named for az_count = {config.network.az_count}"
+        )
+    problems += [
+        f"network.availability_zones: {zone!r} is not a zone of {config.region}"
+        for zone in zones
+        if not (zone.startswith(config.region) and len(zone) == len(config.region) + 1)
+    ]
     database = config.database
     if database.max_allocated_storage_gb < database.allocated_storage_gb:
         problems.append(

@@ -226,6 +226,20 @@ class AppHostConfig:
 
 
 @dataclass(frozen=True, kw_only=True, config=_STRICT)
+class DataServicesConfig:
+    """Secrets Manager, Glue and Athena settings (RDS sizing is DatabaseConfig, protection ProtectionConfig)."""
+
+    secret_rotation_days: int = Field(default=30, ge=1, le=90)
+    """Default 30. Rotation interval of the credentials the platform rotates itself (at most 90)."""
+    athena_bytes_scanned_cutoff_gib: int = Field(default=10, ge=1, le=1024)
+    """Default 10. An Athena query scanning more GiB than this is cancelled."""
+    glue_workers: int = Field(default=2, ge=2, le=100)
+    """Default 2 (the minimum). Workers of each Glue ETL job."""
+    glue_job_timeout_minutes: int = Field(default=60, ge=1, le=2880)
+    """Default 60. A Glue ETL run taking longer is stopped."""
+
+
+@dataclass(frozen=True, kw_only=True, config=_STRICT)
 class EnvironmentConfig:
     """Everything that differs between dev, staging and prod. One TOML file each in `environments/`."""
 
@@ -261,6 +275,8 @@ class EnvironmentConfig:
     """Default: not configured (no SSO permission set). See IdentityCenterConfig."""
     app_host: AppHostConfig = AppHostConfig()
     """Default: see AppHostConfig."""
+    data_services: DataServicesConfig = DataServicesConfig()
+    """Default: see DataServicesConfig."""
 
     @property
     def resource_prefix(self) -> str:

@@ -3,8 +3,6 @@
 import ipaddress
 from dataclasses import dataclass
 
-from cdktf import Fn
-from cdktf_cdktf_provider_aws.data_aws_availability_zones import DataAwsAvailabilityZones
 from cdktf_cdktf_provider_aws.default_security_group import DefaultSecurityGroup
 from cdktf_cdktf_provider_aws.internet_gateway import InternetGateway
 from cdktf_cdktf_provider_aws.route import Route
@@ -30,8 +28,8 @@ class PlatformVpcProps:
     """Required. Name tag prefix."""
     cidr: str
     """Required. IPv4 range, /16 to /24."""
-    az_count: int = 2
-    """Default 2. Availability zones (2-3), one private subnet each."""
+    availability_zones: tuple[str, ...]
+    """Required. Zone names (2-3), one private subnet each, e.g. ("eu-west-1a", "eu-west-1b")."""
     public_subnets: bool = False
     """Default false. Public subnets and an internet gateway; reported as a weakened default when true."""
 
@@ -49,8 +47,10 @@ class PlatformVpc(Construct):
             network = None
         if network is not None and not 16 <= network.prefixlen <= 24:
             problems.append(f"cidr: {props.cidr} must be between /16 and /24")
-        if not 2 <= props.az_count <= 3:
-            problems.append(f"az_count: {props.az_count} must be 2 or 3 (high availability needs at least 2)")
+        if not 2 <= len(props.availability_zones) <= 3:
+            problems.append(
+                f"availability_zones: {len(props.availability_zones)} given, need 2 or 3 (high availability)"
+            )
         raise_if_problems(self.node.path, problems)
         assert network is not None
         if props.public_subnets:
@@ -75,11 +75,9 @@ class PlatformVpc(Construct):
             egress=[],
             tags={"Name": f"{props.name}-default-unused"},
         )
-        zones = DataAwsAvailabilityZones(self, "zones", state="available")
         self.private_subnets: list[Subnet] = []
         self.private_route_tables: list[RouteTable] = []
-        for index in range(props.az_count):
-            zone = Fn.element(zones.names, index)
+        for index, zone in enumerate(props.availability_zones):
             subnet = Subnet(
                 self,
                 f"private-{index}",
@@ -118,13 +116,13 @@ class PlatformVpc(Construct):
                 destination_cidr_block="0.0.0.0/0",
                 gateway_id=gateway.id,
             )
-            for index in range(props.az_count):
+            for index, zone in enumerate(props.availability_zones):
                 subnet = Subnet(
                     self,
                     f"public-{index}",
                     vpc_id=self.vpc.id,
                     cidr_block=str(blocks[PUBLIC_BLOCK_OFFSET + index]),
-                    availability_zone=Fn.element(zones.names, index),
+                    availability_zone=zone,
                     map_public_ip_on_launch=False,
                     tags={"Name": f"{props.name}-public-{index}", "tier": "public"},
                 )

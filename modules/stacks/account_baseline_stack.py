@@ -8,6 +8,7 @@ from cdktf_cdktf_provider_aws.s3_account_public_access_block import S3AccountPub
 from constructs import Construct
 
 from environments.schema import AccountConfig
+from modules.analytics.catalog_encryption import CATALOG_KEY_ALIAS, CatalogEncryption
 from modules.aspects.forbidden_settings import ForbiddenSettings
 from modules.core.context import AccountContext
 from modules.core.outputs import stable_output
@@ -60,7 +61,16 @@ class AccountBaselineStack(TerraformStack):
             max_password_age=90,
         )
         self.operations = AccountOperations(self, "operations", config=config, context=context)
+        # Glue Data Catalog encryption is per account and region; environments find the key by its alias.
+        self.glue_catalog_key = EncryptionKey(
+            self, "glue-catalog-key", context=context,
+            props=EncryptionKeyProps(alias=CATALOG_KEY_ALIAS,
+                                     description="Glue Data Catalog metadata and connection passwords"),
+        )
+        self.glue_catalog_encryption = CatalogEncryption(self, "glue-catalog-encryption", key=self.glue_catalog_key)
         stable_output(
             self, "ebs_default_kms_key_arn", self.ebs_key.arn, "Key that encrypts new EBS volumes by default"
         )
+        stable_output(self, "glue_catalog_kms_key_arn", self.glue_catalog_key.arn,
+                      "Key that encrypts the Glue Data Catalog and its connection passwords")
         Aspects.of(self).add(ForbiddenSettings(production=True))

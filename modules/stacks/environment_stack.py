@@ -11,6 +11,7 @@ from modules.keys.platform_keys import PlatformKeys
 from modules.network.endpoints import VpcEndpoints, VpcEndpointsProps
 from modules.network.flow_logs import FlowLogs, FlowLogsProps
 from modules.network.vpc import PlatformVpc, PlatformVpcProps
+from modules.stacks.data_services import DataServices
 from modules.stacks.provider_setup import configure_backend, configure_provider
 from modules.storage.data_lake import DataLake, DataLakeProps
 
@@ -39,6 +40,10 @@ class EnvironmentStack(TerraformStack):
         self.data_lake = DataLake(
             self, "data-lake", context=context, key=self.keys.data_lake,
             props=DataLakeProps(retain_data_on_destroy=config.protection.retain_data_on_destroy),
+        )
+        self.data_services = DataServices(
+            self, "data-services", context=context, config=config, keys=self.keys, network=self.network,
+            endpoints=self.endpoints, data_lake=self.data_lake,
         )
 
         self._outputs()

@@ -50,7 +50,6 @@ class DataLake(Construct):
                 receives_access_logs=True,
                 force_destroy=force_destroy,
                 expirations=(ExpirationRule(prefix="", days=props.access_log_expiration_days),),
-                eventbridge_notifications=False,
             ),
         )
 

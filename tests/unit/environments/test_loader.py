@@ -155,3 +155,21 @@ def test_main_fails_with_every_problem_and_leaves_existing_output_untouched(
     assert previous.read_text() == '{"previous": true}'
     assert sorted(p.relative_to(outdir) for p in outdir.rglob("*")) == before
     assert list(tmp_path.glob(".cdktf.out-*")) == []
+
+
+def test_zones_default_to_the_regions_first_letters_and_can_be_named() -> None:
+    configs = {config.name: config for config in load_environments(directory=SHIPPED)}
+    assert configs["prod"].availability_zones == ("eu-west-1a", "eu-west-1b", "eu-west-1c")
+    assert configs["dev"].availability_zones == ("eu-west-1a", "eu-west-1b")
+
+
+def test_named_zones_must_match_count_and_region(env_dir: Path) -> None:
+    _edit(
+        env_dir / "dev.toml",
+        "az_count = 2",
+        'az_count = 2\navailability_zones = ["eu-west-1a", "us-east-1b", "x"]',
+    )
+    problems = "\n".join(_problems(env_dir))
+    assert "3 zone(s) named for az_count = 2" in problems
+    assert "'us-east-1b' is not a zone of eu-west-1" in problems
+    assert "'x' is not a zone of eu-west-1" in problems

@@ -16,10 +16,16 @@ from tests.unit.modules.conftest import Synthesized, only, policy_statements, re
 CIDR = "10.50.0.0/16"
 
 
+def _zones(count: int) -> tuple[str, ...]:
+    return tuple(f"eu-west-1{letter}" for letter in "abc"[:count])
+
+
 def _network(stack: TerraformStack, context: AccountContext, *, azs: int = 3, public: bool = False) -> None:
     keys = PlatformKeys(stack, "keys", context=context)
     vpc = PlatformVpc(
-        stack, "net", props=PlatformVpcProps(name="t", cidr=CIDR, az_count=azs, public_subnets=public)
+        stack,
+        "net",
+        props=PlatformVpcProps(name="t", cidr=CIDR, availability_zones=_zones(azs), public_subnets=public),
     )
     FlowLogs(
         stack, "flow", context=context, network=vpc, key=keys.logs, props=FlowLogsProps(retention_days=30)
@@ -45,7 +51,11 @@ def test_private_subnets_in_each_az_inside_the_vpc_without_public_ips(private: S
     assert all(block.subnet_of(ipaddress.IPv4Network(CIDR)) for block in blocks)
     assert not any(a.overlaps(b) for i, a in enumerate(blocks) for b in blocks[i + 1 :])
     assert all(s["map_public_ip_on_launch"] is False for s in subnets.values())
-    assert len({s["availability_zone"] for s in subnets.values()}) == 3
+    assert sorted(s["availability_zone"] for s in subnets.values()) == [
+        "eu-west-1a",
+        "eu-west-1b",
+        "eu-west-1c",
+    ]
 
 
 def test_no_route_leaves_the_vpc_and_no_internet_gateway(private: Synthesized) -> None:
@@ -107,7 +117,9 @@ def test_invalid_network_props_are_all_reported() -> None:
     with pytest.raises(PropsError) as error:
         synth(
             lambda stack, context: PlatformVpc(
-                stack, "net", props=PlatformVpcProps(name="t", cidr="10.0.0.0/28", az_count=1)
+                stack,
+                "net",
+                props=PlatformVpcProps(name="t", cidr="10.0.0.0/28", availability_zones=_zones(1)),
             )
         )
     assert len(error.value.problems) == 2
@@ -115,7 +127,9 @@ def test_invalid_network_props_are_all_reported() -> None:
 
 def test_unknown_interface_endpoint_is_rejected() -> None:
     def unknown(stack: TerraformStack, context: AccountContext) -> None:
-        vpc = PlatformVpc(stack, "net", props=PlatformVpcProps(name="t", cidr=CIDR))
+        vpc = PlatformVpc(
+            stack, "net", props=PlatformVpcProps(name="t", cidr=CIDR, availability_zones=_zones(2))
+        )
         VpcEndpoints(
             stack, "e", context=context, network=vpc, props=VpcEndpointsProps(interface_services=("ftp",))
         )
