@@ -8,6 +8,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -251,3 +252,31 @@ except RuntimeError as error:
 
     assert "must run before importing" in output
     assert "cdktf" in output
+
+
+def test_a_first_run_on_a_cold_package_cache_leaves_the_provider_indexed(tmp_path: Path) -> None:
+    # jsii indexes the assembly on a node worker thread (which preloads the hook too) and node's
+    # exit kills that thread: the loader's fast process has to wait for it, or no run ever indexes.
+    cache_root = tmp_path / "jsii-package-cache"
+    code = """
+from harness import provider_loader
+provider_loader.install()
+import sys
+import cdktf
+from cdktf_cdktf_provider_aws.provider import AwsProvider
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+app = cdktf.App(outdir=sys.argv[1])
+stack = cdktf.TerraformStack(app, "stack")
+AwsProvider(stack, "aws", region="eu-west-1")
+S3Bucket(stack, "bucket", bucket="b")
+app.synth()
+"""
+    try:
+        run_python(code, child_env(JSII_RUNTIME_PACKAGE_CACHE_ROOT=str(cache_root)), str(tmp_path / "out"))
+
+        entry = cache_root / "@cdktf" / "provider-aws" / provider_loader.PROVIDER_VERSION
+        assert list(entry.glob("*/package.json")), "the run did not go through a fresh package cache"
+        assert list(entry.glob("*/.jsii.runtime.v1.json")), "jsii's index of the provider was not written"
+        assert (tmp_path / "out" / "stacks" / "stack" / "cdk.tf.json").is_file()
+    finally:
+        shutil.rmtree(cache_root, ignore_errors=True)  # ~400 MB of unpacked provider
