@@ -11,11 +11,15 @@ Patches change moto only inside the emulator process; nothing here is imported b
 from typing import Protocol
 
 from harness.emulator.patches import (
+    budgets_subscribers_and_tags,
     ebs_default_kms_key,
+    ec2_instance_monitoring,
     flow_log_group_name,
+    guardduty_detector_features,
     s3_bucket_policy_conditions,
     s3_eventbridge_notification,
     s3_logging_target_policy,
+    secret_rotation_without_versions,
 )
 
 
@@ -34,6 +38,10 @@ PATCHES: tuple[EmulatorPatch, ...] = (
     s3_bucket_policy_conditions,
     s3_eventbridge_notification,
     flow_log_group_name,
+    guardduty_detector_features,
+    ec2_instance_monitoring,
+    budgets_subscribers_and_tags,
+    secret_rotation_without_versions,
 )
 """Every patch the launcher applies, in order."""
 
