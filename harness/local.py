@@ -259,7 +259,8 @@ def _print_summary(clock: Clock, report: E2eReport) -> None:
             f"(JUnit: {REPORT_DIR / 'fault-selftest.xml'})"
         )
     print(
-        f"resources destroyed: {report.resources_destroyed if report.resources_destroyed is not None else 'n/a'}"
+        "resources destroyed: "
+        + (str(report.resources_destroyed) if report.resources_destroyed is not None else "n/a")
     )
     print("phases (wall time):")
     print("\n".join(clock.lines()))

@@ -1,4 +1,4 @@
-"""Run the post-deploy suite (tests/postdeploy) against a deployed environment; exit non-zero if a control fails.
+"""Run the post-deploy suite (tests/postdeploy) on a deployed environment; exit non-zero if a control fails.
 
     python -m harness.verify --env local     # the local deployment left by `make local-up`
     python -m harness.verify --env dev       # the real dev environment, standard AWS credential chain
@@ -100,7 +100,8 @@ def parse_junit(path: Path) -> tuple[dict[str, Counter[str]], tuple[str, ...]]:
     """(area -> outcome counts, failed test names) from a JUnit report written by the suite."""
     by_area: dict[str, Counter[str]] = {}
     failed = []
-    for case in ElementTree.parse(path).getroot().iter("testcase"):
+    report = ElementTree.parse(path)  # noqa: S314 - our own pytest's report
+    for case in report.getroot().iter("testcase"):
         properties = {prop.get("name"): prop.get("value") for prop in case.iter("property")}
         area = properties.get("control_area") or "(no control)"
         if case.find("failure") is not None or case.find("error") is not None:
@@ -117,7 +118,8 @@ def parse_junit(path: Path) -> tuple[dict[str, Counter[str]], tuple[str, ...]]:
 def format_area_counts(by_area: Mapping[str, Counter[str]]) -> list[str]:
     """One line per control area: passed / failed / skipped."""
     return [
-        f"  {area:<16} {counts['passed']:>3} passed  {counts['failed']:>3} failed  {counts['skipped']:>3} skipped"
+        f"  {area:<16} {counts['passed']:>3} passed  {counts['failed']:>3} failed"
+        f"  {counts['skipped']:>3} skipped"
         for area, counts in sorted(by_area.items())
     ]
 

@@ -129,7 +129,10 @@ def retarget_to_emulator(stack: TerraformStack) -> None:
         )
     provider = providers[0]
     emulator_url = TerraformVariable(
-        stack, EMULATOR_URL_VARIABLE, type="string", nullable=False,
+        stack,
+        EMULATOR_URL_VARIABLE,
+        type="string",
+        nullable=False,
         description="Base URL of the local AWS emulator, http://127.0.0.1:<port>",
     ).string_value
     provider.endpoints = [AwsProviderEndpoints(**{service: emulator_url for service in EMULATED_SERVICES})]

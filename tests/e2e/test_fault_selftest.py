@@ -123,7 +123,8 @@ FAULTS = (
 def _failures(junit: Path) -> dict[str, str]:
     """Failed or errored test name -> its failure message and text."""
     found = {}
-    for case in ElementTree.parse(junit).getroot().iter("testcase"):
+    report = ElementTree.parse(junit)  # noqa: S314 - our own pytest's report
+    for case in report.getroot().iter("testcase"):
         problem = case.find("failure")
         if problem is None:
             problem = case.find("error")

@@ -1,4 +1,4 @@
-"""Post-deploy suite: checks the platform's controls on a deployed environment, local emulator or real account.
+"""Post-deploy suite: checks the platform's controls on a deployed environment (local emulator or AWS).
 
 Run it with `make verify ENV=<env>` (python -m harness.verify), which sets:
 - CSG_POSTDEPLOY_TARGET: "local" (the emulator at $AWS_ENDPOINT_URL on 127.0.0.1) or "aws" (credential chain);

@@ -174,7 +174,12 @@ def local_postgres() -> Iterator[LocalPostgres]:
 def probe_on_app_host(aws: Aws, outputs: Outputs) -> ProbeResult:
     """Run the probe on the app host through SSM Run Command (AWS only)."""
     secret_arn = outputs.env("secret_arns")["database_etl"]
-    script = _APP_HOST_SCRIPT.format(secret_arn=secret_arn, region=outputs.region, ca_url=RDS_CA_BUNDLE_URL)
+    script = (
+        APP_HOST_SCRIPT.read_text()
+        .replace("@SECRET_ARN@", secret_arn)
+        .replace("@REGION@", outputs.region)
+        .replace("@CA_URL@", RDS_CA_BUNDLE_URL)
+    )
     ssm = aws.client("ssm")
     instance_id = outputs.env("app_host_instance_id")
     command_id = ssm.send_command(
@@ -198,24 +203,13 @@ def probe_on_app_host(aws: Aws, outputs: Outputs) -> ProbeResult:
         tls_login_succeeded=lines.get("TLS_LOGIN") == "ok",
         connection_encrypted=lines.get("TLS_SESSION") == "t",
         plaintext_login_refused=lines.get("PLAINTEXT_LOGIN") == "refused",
-        detail=f"SSM {invocation.get('Status', 'timed out')}: {output.strip()} {invocation.get('StandardErrorContent', '')}",
+        detail=f"SSM {invocation.get('Status', 'timed out')}: {output.strip()} "
+        f"{invocation.get('StandardErrorContent', '')}",
     )
 
 
-# Runs on the app host. The password goes from Secrets Manager to psql through the environment only; it is
-# never printed, and the script prints only the probe's verdicts.
-_APP_HOST_SCRIPT: Final = """set -u
-export AWS_DEFAULT_REGION={region}
-secret=$(aws secretsmanager get-secret-value --secret-id '{secret_arn}' --query SecretString --output text) || {{ echo TLS_LOGIN=no-secret; exit 0; }}
-field() {{ printf '%s' "$secret" | python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }}
-ca=$(mktemp); curl -fsS -o "$ca" '{ca_url}' || {{ echo TLS_LOGIN=no-ca-bundle; exit 0; }}
-export PGHOST=$(field host) PGPORT=$(field port) PGDATABASE=$(field dbname) PGUSER=$(field username)
-export PGPASSWORD=$(field password) PGCONNECT_TIMEOUT=10
-session=$(psql "sslmode=verify-full sslrootcert=$ca" -tAc "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()" 2>/dev/null) && echo TLS_LOGIN=ok || echo TLS_LOGIN=failed
-echo TLS_SESSION=$session
-psql "sslmode=disable" -tAc "SELECT 1" >/dev/null 2>&1 && echo PLAINTEXT_LOGIN=accepted || echo PLAINTEXT_LOGIN=refused
-rm -f "$ca"
-"""
+APP_HOST_SCRIPT: Final = Path(__file__).with_name("app_host_database_probe.sh")
+"""The probe as run on the app host; @SECRET_ARN@, @REGION@ and @CA_URL@ are filled in."""
 
 
 def _write_certificates(folder: Path) -> Path:

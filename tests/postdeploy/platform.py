@@ -79,7 +79,9 @@ class Aws:
             raise ValueError(f"local target needs AWS_ENDPOINT_URL on 127.0.0.1, got {self._endpoint!r}")
         if target == LOCAL:
             self._session = boto3.Session(
-                region_name=region, aws_access_key_id="testing", aws_secret_access_key="testing"
+                region_name=region,
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",  # noqa: S106 - the emulator's placeholder, not a secret
             )
         else:
             self._session = boto3.Session(region_name=region)

@@ -1,4 +1,4 @@
-"""Connectivity controls: services reach each other only as intended, and nothing is reachable from outside."""
+"""Connectivity controls: services reach each other only as intended; nothing is reachable from outside."""
 
 from typing import Any
 
@@ -171,7 +171,8 @@ def test_endpoint_security_group_admits_https_from_vpc_only(aws: Aws, outputs: O
     assert ingress, f"{group} admits nothing: endpoints unusable"
     for rule in ingress:
         assert (rule.get("IpProtocol"), rule.get("FromPort"), rule.get("ToPort")) == ("tcp", 443, 443), (
-            f"{rule['SecurityGroupRuleId']} admits {rule.get('IpProtocol')} {rule.get('FromPort')}-{rule.get('ToPort')}"
+            f"{rule['SecurityGroupRuleId']} admits {rule.get('IpProtocol')} "
+            f"{rule.get('FromPort')}-{rule.get('ToPort')}"
         )
         assert rule.get("CidrIpv4") == outputs.env("vpc_cidr"), (
             f"{rule['SecurityGroupRuleId']} admits {rule.get('CidrIpv4') or rule.get('ReferencedGroupInfo')}"
@@ -196,7 +197,8 @@ def test_flow_logs_capture_all_traffic(aws: Aws, outputs: Outputs) -> None:
     )["FlowLogs"]
     assert flow_logs, "the VPC has no flow log"
     assert any(log["TrafficType"] == "ALL" and log.get("FlowLogStatus") == "ACTIVE" for log in flow_logs), (
-        f"no active flow log of ALL traffic: {[(log['TrafficType'], log.get('FlowLogStatus')) for log in flow_logs]}"
+        "no active flow log of ALL traffic: "
+        f"{[(log['TrafficType'], log.get('FlowLogStatus')) for log in flow_logs]}"
     )
 
 
@@ -204,7 +206,7 @@ def test_flow_logs_capture_all_traffic(aws: Aws, outputs: Outputs) -> None:
     CONNECTIVITY, "RDS: TLS-required PostgreSQL login with the credentials in Secrets Manager"
 )
 def test_database_login_requires_tls(database_probe: ProbeResult) -> None:
-    # Local: against a real PostgreSQL the suite starts; AWS: on the app host through SSM (see database_probe).
+    # Local: against a real PostgreSQL the suite starts; AWS: on the app host through SSM (database_probe).
     assert database_probe.tls_login_succeeded, f"TLS login failed: {database_probe.detail}"
     assert database_probe.connection_encrypted, f"the session was not encrypted: {database_probe.detail}"
     assert database_probe.plaintext_login_refused, (

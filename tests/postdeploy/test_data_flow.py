@@ -4,6 +4,7 @@ These tests write one S3 object and one DynamoDB item and delete them again; the
 job and stop them at once.
 """
 
+import contextlib
 import uuid
 from typing import Any
 
@@ -74,10 +75,9 @@ def test_glue_crawlers_accept_a_start(aws: Aws, outputs: Outputs) -> None:
             state = glue.get_crawler(Name=name)["Crawler"]["State"]
             assert state in ("RUNNING", "STOPPING", "READY"), f"crawler {purpose} is {state} after a start"
         finally:
-            try:
+            stopped = (glue.exceptions.CrawlerNotRunningException, glue.exceptions.CrawlerStoppingException)
+            with contextlib.suppress(*stopped):
                 glue.stop_crawler(Name=name)
-            except (glue.exceptions.CrawlerNotRunningException, glue.exceptions.CrawlerStoppingException):
-                pass
 
 
 @pytest.mark.control(DATA_FLOW, "Glue: ETL jobs accept a start")

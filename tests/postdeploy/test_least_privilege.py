@@ -1,4 +1,4 @@
-"""Least-privilege controls: the platform's roles get no wildcard on data services, only their own resources."""
+"""Least-privilege controls: the platform's roles get no wildcard on data services, only their resources."""
 
 from typing import Any
 
@@ -112,10 +112,11 @@ def test_role_policies_have_no_wildcards_on_data_services(aws: Aws, outputs: Out
 )
 def test_policy_simulator_denies_foreign_data(aws: Aws, outputs: Outputs) -> None:
     iam = aws.client("iam")
+    arn_prefix = f"{outputs.region}:{outputs.account_id}"
     foreign = {
         "s3:GetObject": "arn:aws:s3:::not-a-cloudsafeguard-bucket/any-object",
-        "dynamodb:GetItem": f"arn:aws:dynamodb:{outputs.region}:{outputs.account_id}:table/not-a-platform-table",
-        "secretsmanager:GetSecretValue": f"arn:aws:secretsmanager:{outputs.region}:{outputs.account_id}:secret:not-a-platform-secret-AbCdEf",
+        "dynamodb:GetItem": f"arn:aws:dynamodb:{arn_prefix}:table/not-a-platform-table",
+        "secretsmanager:GetSecretValue": f"arn:aws:secretsmanager:{arn_prefix}:secret:not-a-platform-AbCdEf",
     }
     allowed = []
     for role in sorted(_platform_roles(aws, outputs)):
