@@ -72,7 +72,7 @@ class TableAlarms(Construct):
                     name=f"{props.name_prefix}-throttles",
                     description=f"DynamoDB throttled {props.throttled_events}+ requests in "
                     f"{props.period_seconds} s.",
-                    expression="m0 + m1",
+                    expression="FILL(m0, 0) + FILL(m1, 0)",
                     expression_metrics=throttles,
                     comparison="GreaterThanOrEqualToThreshold",
                     threshold=props.throttled_events,

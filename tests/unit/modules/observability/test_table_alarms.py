@@ -54,7 +54,7 @@ def test_read_and_write_throttles_are_summed(alarms: dict[str, dict[str, Any]]) 
     throttles = alarms["csg-test-items-throttles"]
     metrics = [q["metric"]["metric_name"] for q in throttles["metric_query"][:-1]]
     assert metrics == ["ReadThrottleEvents", "WriteThrottleEvents"]
-    assert throttles["metric_query"][-1]["expression"] == "m0 + m1"
+    assert throttles["metric_query"][-1]["expression"] == "FILL(m0, 0) + FILL(m1, 0)"
     assert (throttles["comparison_operator"], throttles["threshold"]) == ("GreaterThanOrEqualToThreshold", 3)
     assert throttles["treat_missing_data"] == "notBreaching"
 
