@@ -7,11 +7,12 @@ from environments.schema import EnvironmentConfig
 from modules.aspects.forbidden_settings import ForbiddenSettings
 from modules.core.context import AccountContext
 from modules.core.outputs import stable_output
-from modules.keys.platform_keys import PlatformKeys
+from modules.keys.platform_keys import PlatformKeys, PlatformKeysProps
 from modules.network.endpoints import VpcEndpoints, VpcEndpointsProps
 from modules.network.flow_logs import FlowLogs, FlowLogsProps
 from modules.network.vpc import PlatformVpc, PlatformVpcProps
 from modules.stacks.data_services import DataServices
+from modules.stacks.operations import Operations
 from modules.stacks.provider_setup import configure_backend, configure_provider
 from modules.storage.data_lake import DataLake, DataLakeProps
 
@@ -27,7 +28,8 @@ class EnvironmentStack(TerraformStack):
         configure_backend(self, backend=config.backend, stack_name=config.name, region=config.region)
         context = AccountContext(self, "account", region=config.region, resource_prefix=config.resource_prefix)
 
-        self.keys = PlatformKeys(self, "keys", context=context)
+        self.keys = PlatformKeys(self, "keys", context=context,
+                                 props=PlatformKeysProps(extra_logs_key_uses=Operations.logs_key_uses(context)))
         self.network = PlatformVpc(
             self, "network",
             props=PlatformVpcProps(name=config.resource_prefix, cidr=config.network.vpc_cidr,
@@ -44,6 +46,10 @@ class EnvironmentStack(TerraformStack):
         self.data_services = DataServices(
             self, "data-services", context=context, config=config, keys=self.keys, network=self.network,
             endpoints=self.endpoints, data_lake=self.data_lake,
+        )
+        self.operations = Operations(
+            self, "operations", config=config, context=context, keys=self.keys, network=self.network,
+            endpoints=self.endpoints, data_lake=self.data_lake, data_services=self.data_services,
         )
 
         self._outputs()
