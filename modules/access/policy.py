@@ -114,8 +114,10 @@ def attach_grant(
     return IamRolePolicy(
         scope,
         grant_id,
-        # Unique per granting construct and verb, readable in the console.
-        name=f"{scope.node.id}-{verb}-{scope.node.addr[:8]}"[:128],
+        # Unique per granting construct, verb and grant (a role's inline policies share one namespace: a
+        # second grant of the same verb under the same name would silently replace the first), readable in
+        # the console.
+        name=f"{scope.node.id}-{verb}{f'-{suffix}' if suffix > 1 else ''}-{scope.node.addr[:8]}"[:128],
         role=role.name,
         policy=document.json,
     )
