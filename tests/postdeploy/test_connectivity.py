@@ -56,11 +56,19 @@ def test_rds_subnets_have_no_internet_route(aws: Aws, outputs: Outputs) -> None:
         assert not to_internet, f"database subnet {subnet} routes to an internet gateway: {to_internet}"
 
 
-@pytest.mark.control(CONNECTIVITY, "RDS: security group admits 5432 only from the Glue and app-host groups")
+@pytest.mark.control(
+    CONNECTIVITY, "RDS: security group admits 5432 only from Glue, app host, secret rotation"
+)
 def test_rds_security_group_admits_only_glue_and_app_host(aws: Aws, outputs: Outputs) -> None:
     groups = outputs.env("data_security_group_ids")
     database_group = groups["database"]
-    allowed = {groups["glue_connection"], outputs.env("app_host_security_group_id")}
+    # The Glue connection and the app host are the database's clients; the secret rotation function must log
+    # in too, to change the ETL user's password.
+    allowed = {
+        groups["glue_connection"],
+        outputs.env("app_host_security_group_id"),
+        groups["rotation_function"],
+    }
     rules = aws.client("ec2").describe_security_group_rules(
         Filters=[{"Name": "group-id", "Values": [database_group]}]
     )["SecurityGroupRules"]
@@ -75,7 +83,7 @@ def test_rds_security_group_admits_only_glue_and_app_host(aws: Aws, outputs: Out
                 f"{rule['SecurityGroupRuleId']} admits address range {open_range} on ports {ports}"
             )
         elif source not in allowed:
-            problems.append(f"{rule['SecurityGroupRuleId']} admits group {source} (not Glue or the app host)")
+            problems.append(f"{rule['SecurityGroupRuleId']} admits group {source} (not a database client)")
         elif ports != (POSTGRES_PORT, POSTGRES_PORT) or rule.get("IpProtocol") != "tcp":
             problems.append(f"{rule['SecurityGroupRuleId']} admits {rule.get('IpProtocol')} ports {ports}")
     assert not problems, f"database security group {database_group}: " + "; ".join(problems)

@@ -14,12 +14,22 @@ from harness.emulator.patches import (
     budgets_subscribers_and_tags,
     ebs_default_kms_key,
     ec2_instance_monitoring,
+    ec2_instance_network_reads,
     flow_log_group_name,
+    glue_batch_stop_job_run,
+    glue_connection_type,
+    glue_job_execution_class,
+    glue_on_demand_trigger_state,
     guardduty_detector_features,
+    lambda_dead_letter_config,
+    rds_parameter_source,
+    rds_performance_insights,
     s3_bucket_policy_conditions,
     s3_eventbridge_notification,
     s3_logging_target_policy,
     secret_rotation_without_versions,
+    security_group_rule_descriptions,
+    sns_topic_signature_version,
 )
 
 
@@ -42,6 +52,16 @@ PATCHES: tuple[EmulatorPatch, ...] = (
     ec2_instance_monitoring,
     budgets_subscribers_and_tags,
     secret_rotation_without_versions,
+    ec2_instance_network_reads,
+    security_group_rule_descriptions,
+    glue_connection_type,
+    glue_job_execution_class,
+    glue_on_demand_trigger_state,
+    glue_batch_stop_job_run,
+    rds_performance_insights,
+    rds_parameter_source,
+    sns_topic_signature_version,
+    lambda_dead_letter_config,
 )
 """Every patch the launcher applies, in order."""
 
