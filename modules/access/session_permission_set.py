@@ -151,11 +151,15 @@ class SessionPermissionSet(Construct):
                 sid="SeeSessionTargets",
                 actions=(
                     "ssm:DescribeSessions",
-                    "ssm:GetConnectionStatus",
                     "ssm:DescribeInstanceInformation",
                     "ssm:DescribeInstanceProperties",
                 ),
                 resources=("*",),
+            ),
+            Statement(
+                sid="SeeConnectionStatus",
+                actions=("ssm:GetConnectionStatus",),
+                resources=(context.arn("ec2", "instance/*"),),
             ),
             Statement(
                 sid="ManageOwnSessions",
