@@ -50,7 +50,8 @@ class CuratedDataset:
         }
         if self.pii:
             document["pii"] = self.pii
-        return json.dumps(document, sort_keys=True)
+        # Not sorted: the order of `columns` is the curated schema's column order.
+        return json.dumps(document)
 
 
 ORDERS = CuratedDataset(
