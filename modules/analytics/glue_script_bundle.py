@@ -35,7 +35,8 @@ class GlueScriptBundleProps:
 
 
 class GlueScriptBundle(Construct):
-    """`self.objects` by file name; `script_location(entry_point)`, `extra_py_files` and `grant_read`."""
+    """`self.objects` and `self.object_keys` by file name; `script_location(entry_point)`, `extra_py_files`
+    and `grant_read`."""
 
     def __init__(
         self, scope: Construct, construct_id: str, *, bucket: SecureBucket, props: GlueScriptBundleProps
@@ -62,15 +63,17 @@ class GlueScriptBundle(Construct):
         self.key_prefix = props.key_prefix
         self.entry_points = props.entry_points
         self.objects: dict[str, S3Object] = {}
+        self.object_keys: dict[str, str] = {}
         for name in files:
             path = props.source_dir / name
             digest = hashlib.sha256(path.read_bytes()).hexdigest()[:HASH_CHARACTERS]
+            self.object_keys[name] = f"{props.key_prefix}{path.stem}-{digest}.py"
             asset = TerraformAsset(self, f"asset-{path.stem}", path=str(path), type=AssetType.FILE)
             self.objects[name] = S3Object(
                 self,
                 f"object-{path.stem}",
                 bucket=bucket.bucket.id,
-                key=f"{props.key_prefix}{path.stem}-{digest}.py",
+                key=self.object_keys[name],
                 source=asset.path,
                 content_type="text/x-python",
                 server_side_encryption="aws:kms",
@@ -79,7 +82,7 @@ class GlueScriptBundle(Construct):
         self.libraries = props.libraries
 
     def _uri(self, name: str) -> str:
-        return f"s3://{self.bucket.bucket.bucket}/{self.objects[name].key}"
+        return f"s3://{self.bucket.bucket.bucket}/{self.object_keys[name]}"
 
     def script_location(self, entry_point: str) -> str:
         """The S3 URI of `entry_point`'s current version."""

@@ -111,7 +111,7 @@ class PrivateFunction(Construct):
             "role",
             context=context,
             props=ServiceRoleProps(
-                name=context.name(f"fn-{props.name}")[:64],
+                name=f"{props.name}-function"[:64],
                 service="lambda.amazonaws.com",
                 description=f"Execution role of the {props.name} function",
             ),
@@ -150,10 +150,10 @@ class PrivateFunction(Construct):
         self.security_group = SecurityGroup(
             self,
             "security-group",
-            name=context.name(f"fn-{props.name}"),
+            name=f"{props.name}-function",
             description=f"Function {props.name}: egress to the VPC endpoints (and named peers) only",
             vpc_id=network.vpc.id,
-            tags={"Name": context.name(f"fn-{props.name}")},
+            tags={"Name": f"{props.name}-function"},
         )
         self.allow_egress_to(endpoints.security_group, HTTPS_PORT, "HTTPS to the interface endpoints")
         for service, gateway in endpoints.gateways.items():
@@ -173,7 +173,7 @@ class PrivateFunction(Construct):
             self.dead_letter_queue = SqsQueue(
                 self,
                 "dead-letter-queue",
-                name=context.name(f"fn-{props.name}-dlq"),
+                name=f"{props.name}-dlq",
                 kms_master_key_id=dead_letter_key.arn,
                 kms_data_key_reuse_period_seconds=300,
                 message_retention_seconds=props.dead_letter_retention_seconds,
