@@ -87,7 +87,8 @@ def _admin_query(postgres: LocalPostgres, sql: str) -> list[tuple[str | None, ..
         host=LOOPBACK, port=postgres.port, dbname=DATABASE, user=ADMIN_USER, password=postgres.admin_password
     )
     with Connection(settings, verifying_context(postgres.ca_file)) as connection:
-        return connection.query(sql)
+        rows: list[tuple[str | None, ...]] = connection.query(sql)
+        return rows
 
 
 def _fields(postgres: LocalPostgres, master_arn: str, username: str) -> dict[str, str]:
