@@ -15,7 +15,7 @@ from pydantic.dataclasses import dataclass
 _STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 # The interface endpoints the platform uses. Trimming them (dev, for cost) is an explicit setting.
-ALL_INTERFACE_ENDPOINTS: tuple[str, ...] = (
+ALL_INTERFACE_ENDPOINTS: tuple["InterfaceEndpoint", ...] = (
     "ssm",
     "ssmmessages",
     "ec2messages",
@@ -87,6 +87,9 @@ class NetworkConfig:
     """Default false. Public subnets (and an internet gateway) are created only when true."""
     interface_endpoints: tuple[InterfaceEndpoint, ...] = ALL_INTERFACE_ENDPOINTS
     """Default: all of ssm, ssmmessages, ec2messages, kms, secretsmanager, sts, logs, glue, athena."""
+    availability_zones: tuple[str, ...] = ()
+    """Default: the region's first `az_count` zones by letter (<region>a, <region>b, ...). Naming them pins
+    where subnets go, so a zone AWS adds later never moves them."""
 
 
 @dataclass(frozen=True, kw_only=True, config=_STRICT)
@@ -277,6 +280,13 @@ class EnvironmentConfig:
     """Default: see AppHostConfig."""
     data_services: DataServicesConfig = DataServicesConfig()
     """Default: see DataServicesConfig."""
+
+    @property
+    def availability_zones(self) -> tuple[str, ...]:
+        """The zones the private subnets go to: as configured, else <region>a, <region>b, ..."""
+        if self.network.availability_zones:
+            return self.network.availability_zones
+        return tuple(f"{self.region}{letter}" for letter in "abc"[: self.network.az_count])
 
     @property
     def resource_prefix(self) -> str:
