@@ -230,7 +230,7 @@ class AppHostConfig:
 
 @dataclass(frozen=True, kw_only=True, config=_STRICT)
 class DataServicesConfig:
-    """Secrets Manager, Glue and Athena settings (RDS sizing is DatabaseConfig, protection ProtectionConfig)."""
+    """Secrets Manager, Glue and Athena settings (RDS sizing is in DatabaseConfig)."""
 
     secret_rotation_days: int = Field(default=30, ge=1, le=90)
     """Default 30. Rotation interval of the credentials the platform rotates itself (at most 90)."""
