@@ -13,6 +13,7 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 # Node 20 is what this platform's machines ship; jsii's end-of-life banner would bury every synth's output.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -23,7 +24,11 @@ from harness import provider_loader
 provider_loader.install()
 
 from environments import ConfigurationError, load_account_config, load_environments  # noqa: E402
+from modules.core.validation import PropsError  # noqa: E402
 from modules.stacks import local_target  # noqa: E402
+
+if TYPE_CHECKING:
+    from cdktf import App
 
 SELECTION_VARIABLE = "CSG_ENVIRONMENTS"
 
@@ -34,10 +39,12 @@ def selected_environment_names() -> list[str] | None:
     return [name.strip() for name in raw.split(",") if name.strip()] or None
 
 
-def synthesize(outdir: Path) -> list[str]:
+def synthesize(outdir: Path, notes: list[str] | None = None) -> list[str]:
     """Validate every environment, then synthesize into `outdir` (replaced only on success).
 
-    Returns the stack names. Raises ConfigurationError before anything is written when input is bad.
+    Returns the stack names; appends the constructs' info and warning annotations (weakened defaults,
+    features left off) to `notes`. Raises ConfigurationError before anything is written when input is
+    bad, and SynthesisError when a construct or aspect rejects what was asked of it.
     """
     local = os.environ.get(local_target.TARGET_VARIABLE) == local_target.LOCAL_TARGET
     names = [local_target.SOURCE_ENVIRONMENT] if local else selected_environment_names()
@@ -60,11 +67,35 @@ def synthesize(outdir: Path) -> list[str]:
         if local:
             for stack in [*stacks, baseline]:
                 local_target.retarget_to_emulator(stack)
-        app.synth()
+        try:
+            app.synth()
+        except RuntimeError as error:
+            # jsii wraps the aspects' error annotations (forbidden settings) in a RuntimeError.
+            raise SynthesisError(str(error).removeprefix("Error: ")) from None
+        if notes is not None:
+            notes += _annotations(app)
         _replace(staging, outdir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return [stack.config.name for stack in stacks] + [account.name]
+
+
+class SynthesisError(Exception):
+    """A construct or aspect refused the configuration; the message lists every problem."""
+
+
+ANNOTATION_LABELS = {"@cdktf/info": "note", "@cdktf/warn": "warning"}
+
+
+def _annotations(app: "App") -> list[str]:
+    """Info and warning annotations of every construct, as "<label>: [<path>] <message>"."""
+    found = []
+    for construct in app.node.find_all():
+        for entry in construct.node.metadata:
+            label = ANNOTATION_LABELS.get(entry.type)
+            if label:
+                found.append(f"{label}: [{construct.node.path}] {entry.data}")
+    return found
 
 
 def _replace(new: Path, target: Path) -> None:
@@ -79,11 +110,16 @@ def _replace(new: Path, target: Path) -> None:
 
 def main() -> int:
     outdir = Path(os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
+    notes: list[str] = []
     try:
-        stacks = synthesize(outdir)
-    except ConfigurationError as error:
+        stacks = synthesize(outdir, notes)
+    except (ConfigurationError, PropsError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except SynthesisError as error:
+        print(f"error: synthesis refused:\n{error}", file=sys.stderr)
+        return 1
+    print("\n".join(notes))
     print(f"synthesized {len(stacks)} stack(s) into {outdir}/stacks: {', '.join(stacks)}")
     if os.environ.get(local_target.TARGET_VARIABLE) == local_target.LOCAL_TARGET:
         print("\n".join(local_target.describe_differences()))

@@ -13,13 +13,20 @@ provider_loader.install()
 
 
 @pytest.fixture(scope="session")
-def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A cdktf.out-shaped folder holding every environment and the account baseline, synthesized once."""
+def synthesis(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """Every environment and the account baseline, synthesized once: (cdktf.out folder, notes printed)."""
     from main import synthesize
 
     outdir = tmp_path_factory.mktemp("synth") / "cdktf.out"
-    synthesize(outdir)
-    return outdir
+    notes: list[str] = []
+    synthesize(outdir, notes)
+    return outdir, notes
+
+
+@pytest.fixture(scope="session")
+def synth_dir(synthesis: tuple[Path, list[str]]) -> Path:
+    """A cdktf.out-shaped folder holding every environment and the account baseline."""
+    return synthesis[0]
 
 
 @pytest.fixture(scope="session")
