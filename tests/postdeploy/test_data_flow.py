@@ -5,6 +5,7 @@ job and stop them at once.
 """
 
 import contextlib
+import time
 import uuid
 from typing import Any
 
@@ -13,6 +14,8 @@ import pytest
 from tests.postdeploy.platform import Aws, Outputs
 
 DATA_FLOW = "data flow"
+CRAWLER_SETTLE_POLLS = 24
+CRAWLER_SETTLE_INTERVAL_SECONDS = 5
 
 
 @pytest.mark.control(
@@ -69,7 +72,8 @@ def test_dynamodb_round_trip(aws: Aws, outputs: Outputs) -> None:
 def test_glue_crawlers_accept_a_start(aws: Aws, outputs: Outputs) -> None:
     glue = aws.client("glue")
     for purpose, name in outputs.env("glue_crawler_names").items():
-        assert glue.get_crawler(Name=name)["Crawler"]["State"] == "READY", f"crawler {purpose} is not ready"
+        state = _crawler_state_when_settled(glue, name)
+        assert state == "READY", f"crawler {purpose} ({name}) is {state}, not READY"
         glue.start_crawler(Name=name)
         try:
             state = glue.get_crawler(Name=name)["Crawler"]["State"]
@@ -78,6 +82,17 @@ def test_glue_crawlers_accept_a_start(aws: Aws, outputs: Outputs) -> None:
             stopped = (glue.exceptions.CrawlerNotRunningException, glue.exceptions.CrawlerStoppingException)
             with contextlib.suppress(*stopped):
                 glue.stop_crawler(Name=name)
+
+
+def _crawler_state_when_settled(glue: Any, name: str) -> str:
+    """The crawler's state once a stop from an earlier run has finished (bounded wait, 2 minutes at most)."""
+    state = str(glue.get_crawler(Name=name)["Crawler"]["State"])
+    for _ in range(CRAWLER_SETTLE_POLLS):
+        if state != "STOPPING":
+            break
+        time.sleep(CRAWLER_SETTLE_INTERVAL_SECONDS)
+        state = str(glue.get_crawler(Name=name)["Crawler"]["State"])
+    return state
 
 
 @pytest.mark.control(DATA_FLOW, "Glue: ETL jobs accept a start")

@@ -18,6 +18,7 @@ from harness.emulator.patches import (
     flow_log_group_name,
     glue_batch_stop_job_run,
     glue_connection_type,
+    glue_crawler_stop,
     glue_job_execution_class,
     glue_on_demand_trigger_state,
     guardduty_detector_features,
@@ -62,6 +63,7 @@ PATCHES: tuple[EmulatorPatch, ...] = (
     rds_parameter_source,
     sns_topic_signature_version,
     lambda_dead_letter_config,
+    glue_crawler_stop,
 )
 """Every patch the launcher applies, in order."""
 
