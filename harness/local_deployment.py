@@ -23,9 +23,13 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
+from urllib.parse import urlparse
 
-from harness.emulator.server import EmulatorEndpoint
+import boto3
+from botocore.config import Config
+
+from harness.emulator.server import EMULATOR_HOST, EmulatorEndpoint
 from harness.terraform_cli import run_terraform
 
 REPOSITORY_ROOT: Final = Path(__file__).resolve().parent.parent
@@ -148,12 +152,35 @@ class LocalDeployment:
         return outputs
 
     def destroy(self) -> int:
-        """`terraform destroy` on every stack; return the number of resources destroyed."""
+        """Empty the emulator's buckets, then `terraform destroy` every stack; return the resources destroyed.
+
+        The platform keeps data on destroy where it must (the account baseline's buckets have no
+        force_destroy), and the emulator delivers S3 access logs as AWS does, so Terraform would refuse to
+        delete those buckets; on a throwaway emulator their content goes first.
+        """
+        self.empty_buckets()
         outputs = self._on_every_stack(
             "destroy",
             ["destroy", "-auto-approve", "-input=false", "-no-color", f"-parallelism={APPLY_PARALLELISM}"],
         )
         return sum(_count(_DESTROY_SUMMARY, output) for output in outputs.values())
+
+    def empty_buckets(self) -> int:
+        """Delete every object version and delete marker in every bucket of the emulator; return how many."""
+        if urlparse(self.endpoint.url).hostname != EMULATOR_HOST:
+            raise DeploymentError(f"refusing to empty buckets outside the emulator: {self.endpoint.url}")
+        s3 = boto3.client(
+            "s3", config=Config(s3={"addressing_style": "path"}), **self.endpoint.client_kwargs()
+        )
+        deleted = 0
+        for bucket in s3.list_buckets().get("Buckets", []):
+            for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket["Name"]):
+                versions = [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+                if versions:
+                    objects: list[Any] = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in versions]
+                    s3.delete_objects(Bucket=bucket["Name"], Delete={"Objects": objects, "Quiet": True})
+                    deleted += len(objects)
+        return deleted
 
     def _on_every_stack(self, command: str, arguments: Sequence[str]) -> dict[str, str]:
         def run(stack: str, folder: Path) -> str:
@@ -219,8 +246,16 @@ def _count(pattern: re.Pattern[str], output: str) -> int:
 
 
 def _plan_changes(output: str) -> str:
-    lines = [line for line in output.splitlines() if line.lstrip().startswith(("#", "Plan:", "~", "+", "-"))]
-    return "\n".join(lines[:60])
+    """What a plan would change: each resource's heading and its changed attributes (no nested detail)."""
+    lines = [
+        line
+        for line in output.splitlines()
+        if (line.startswith("  # ") and "read during apply" not in line and "(depends on" not in line)
+        or line.startswith("Plan:")
+        or " -> " in line
+        or "# forces replacement" in line
+    ]
+    return "\n".join(lines[:80])
 
 
 def _tail(text: str, lines: int = 40) -> str:

@@ -16,6 +16,7 @@ from harness.emulator.patches import (
     ec2_instance_monitoring,
     ec2_instance_network_reads,
     flow_log_group_name,
+    glue_athena_deletes,
     glue_batch_stop_job_run,
     glue_connection_type,
     glue_crawler_stop,
@@ -64,6 +65,7 @@ PATCHES: tuple[EmulatorPatch, ...] = (
     sns_topic_signature_version,
     lambda_dead_letter_config,
     glue_crawler_stop,
+    glue_athena_deletes,
 )
 """Every patch the launcher applies, in order."""
 
