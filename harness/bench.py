@@ -1,6 +1,6 @@
 """`python -m harness.bench [--runs N] [--json]`: synth and scan timings on this machine (issue 7).
 
-Prints medians of N runs (default 5) of:
+Prints medians of N runs (default 3) of:
 - full synth (main.py: every environment + the account baseline, one process) with
   harness.provider_loader and stock (STOCK_PROVIDER_IMPORT=1), interleaved, their ratio, and the
   CPU time of python and node together (steadier than wall time on a busy machine);
@@ -11,10 +11,12 @@ Prints medians of N runs (default 5) of:
   (distinct names, non-overlapping CIDRs) against 1 copy, loader on;
 - the checkov scan of all stacks (`python -m security.gate`, or plain checkov if there is no gate);
 - peak memory of python and node together during a full synth, from the process tree's
-  /proc/<pid>/status sampled every 20 ms: the sum of each process's own peak (VmHWM; an upper
-  bound, as the peaks need not coincide) and the highest total of VmRSS seen at one instant (a
-  lower bound). getrusage(RUSAGE_CHILDREN).ru_maxrss cannot give this: it is the largest single
-  process, never a sum.
+  /proc/<pid>/status sampled every 20 ms: each of the three processes every synth runs (python,
+  jsii's node relay, the node kernel) with its own peak (VmHWM) and their sum (an upper bound for
+  the three together, as the peaks need not coincide); and the highest total VmRSS of the whole
+  tree seen at one instant, which also counts short-lived helpers such as cdktf's zip archivers.
+  getrusage(RUSAGE_CHILDREN).ru_maxrss cannot give this: it is the largest single process, never
+  a sum.
 The header gives the machine's load average: other work on the machine inflates every wall time.
 """
 
@@ -40,6 +42,8 @@ from harness import provider_loader
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_INTERVAL_S = 0.02
 GENERATED_ENVIRONMENTS = 20
+MAIN_PROCESSES = ("python", "node relay", "node kernel")
+"""The processes of every synth: python, jsii's relay (bin/jsii-runtime.js), the kernel (program.js)."""
 
 # main.py run as `python main.py` runs it, timing its phases from inside. Wraps (timing only):
 # install(), the environment loaders, jsii.invoke (for app.synth) and the jsii process channel
@@ -142,8 +146,8 @@ class Run:
     """User + system CPU time of the process and all its descendants (python and node)."""
     report: dict[str, Any]
     """What the child printed on its `BENCH {json}` line (empty if none)."""
-    peak_hwm_sum_mb: float
-    """Sum over the process tree of each process's own peak resident memory (VmHWM)."""
+    peak_hwm_mb: dict[str, float]
+    """Own peak resident memory (VmHWM) by role: python, node relay, node kernel, helper (largest)."""
     peak_rss_total_mb: float
     """Highest sum of the tree's resident memory (VmRSS) seen in one sample."""
 
@@ -166,18 +170,18 @@ class Results:
     breakdown: dict[str, float]
     """Where the loader's full synth spends its time (see `breakdown_of`)."""
     environments: dict[str, float]
-    """synth_1_s, synth_20_s, marginal_s (per environment), resources_per_environment."""
+    """synth_1_s, synth_20_s, marginal_s and marginal_cpu_s (per environment), resources_per_environment."""
     scan_s: float
     scan_command: str
     memory_mb: dict[str, dict[str, float]]
-    """Per mode: hwm_sum, rss_total (see Run)."""
+    """Per mode: the own peak of each of MAIN_PROCESSES, their sum (hwm_sum), rss_total (see Run)."""
     stacks: list[str] = field(default_factory=list)
     """Stack folders of the full synth (default: none recorded)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m harness.bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=5, help="runs per measurement; default 5")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement; default 3")
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead")
     arguments = parser.parse_args(argv)
     if arguments.runs < 1:
@@ -208,22 +212,31 @@ def measure(runs: int, scratch: Path) -> Results:
         full_loader_s=full_loader,
         full_stock_s=full_stock,
         speedup=full_stock / full_loader,
-        full_cpu_s={mode: median(full[mode], lambda run: run.cpu_s) for mode in full},
+        full_cpu_s={mode: median(full[mode], cpu) for mode in full},
         load_average=(load_before, os.getloadavg()[0]),
         fixed={mode: fixed_costs(empty[mode]) for mode in empty},
         breakdown=breakdown_of(full["loader"]),
         environments=environments,
         scan_s=scan_s,
         scan_command=scan_command,
-        memory_mb={
-            mode: {
-                "hwm_sum": median(full[mode], lambda run: run.peak_hwm_sum_mb),
-                "rss_total": median(full[mode], lambda run: run.peak_rss_total_mb),
-            }
-            for mode in full
-        },
+        memory_mb={mode: memory(full[mode]) for mode in full},
         stacks=sorted(path.parent.name for path in (synth_dir / "stacks").glob("*/cdk.tf.json")),
     )
+
+
+def memory(runs: Sequence[Run]) -> dict[str, float]:
+    """Medians of the peaks: each main process's own, their sum, and the tree's at one instant."""
+
+    def own_peak(role: str) -> Callable[[Run], float]:
+        return lambda run: run.peak_hwm_mb.get(role, 0.0)
+
+    def main_sum(run: Run) -> float:
+        return sum(run.peak_hwm_mb.get(role, 0.0) for role in MAIN_PROCESSES)
+
+    peaks = {role: median(runs, own_peak(role)) for role in MAIN_PROCESSES}
+    peaks["hwm_sum"] = median(runs, main_sum)
+    peaks["rss_total"] = median(runs, lambda run: run.peak_rss_total_mb)
+    return peaks
 
 
 def fixed_costs(runs: Sequence[Run]) -> dict[str, float]:
@@ -283,11 +296,13 @@ def measure_environments(runs: int, scratch: Path) -> dict[str, float]:
             outdir = scratch / f"synth-{count}"
             timings[count].append(child(FULL_SYNTH, outdir, stock=False, CSG_ENVIRONMENTS_DIR=str(directory)))
     synth_1, synth_20 = median(timings["1"], wall), median(timings["20"], wall)
+    cpu_1, cpu_20 = median(timings["1"], cpu), median(timings["20"], cpu)
     resources = count_resources(scratch / "synth-20") - count_resources(scratch / "synth-1")
     return {
         "synth_1_s": synth_1,
         "synth_20_s": synth_20,
         "marginal_s": (synth_20 - synth_1) / (GENERATED_ENVIRONMENTS - 1),
+        "marginal_cpu_s": (cpu_20 - cpu_1) / (GENERATED_ENVIRONMENTS - 1),
         "resources_per_environment": resources / (GENERATED_ENVIRONMENTS - 1),
     }
 
@@ -372,7 +387,7 @@ def child(script: str, outdir: Path, *, stock: bool, **extra_env: str) -> Run:
         # jsii waits for node at exit and node for its child, so the whole tree is accounted here.
         cpu_s=(cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime),
         report=json.loads(report_lines[-1].removeprefix("BENCH ")) if report_lines else {},
-        peak_hwm_sum_mb=sum(sampler.peak_hwm_kb.values()) / 1024,
+        peak_hwm_mb={role: kb / 1024 for role, kb in sampler.peak_hwm_kb.items()},
         peak_rss_total_mb=sampler.peak_rss_total_kb / 1024,
     )
 
@@ -382,7 +397,8 @@ class TreeMemory:
 
     def __init__(self, root: int) -> None:
         self.root = root
-        self.peak_hwm_kb: dict[int, int] = {}
+        self.peak_hwm_kb: dict[str, int] = {}
+        """Peak VmHWM by role: python (the root), node relay, node kernel (see `role`)."""
         self.peak_rss_total_kb = 0
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -394,6 +410,19 @@ class TreeMemory:
         self._stopped.set()
         self._thread.join()
 
+    def role(self, pid: int) -> str:
+        if pid == self.root:
+            return "python"
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return "gone"
+        if command.endswith(b"jsii-runtime.js\0"):
+            return "node relay"
+        if command.endswith(b"program.js\0"):
+            return "node kernel"
+        return "helper"
+
     def _sample(self) -> None:
         while not self._stopped.is_set():
             total = 0
@@ -403,7 +432,8 @@ class TreeMemory:
                     continue
                 rss, hwm = status
                 total += rss
-                self.peak_hwm_kb[pid] = max(self.peak_hwm_kb.get(pid, 0), hwm)
+                role = self.role(pid)
+                self.peak_hwm_kb[role] = max(self.peak_hwm_kb.get(role, 0), hwm)
             self.peak_rss_total_kb = max(self.peak_rss_total_kb, total)
             self._stopped.wait(SAMPLE_INTERVAL_S)
 
@@ -434,6 +464,10 @@ def read_status(pid: int) -> tuple[int, int] | None:
 
 def wall(run: Run) -> float:
     return run.wall_s
+
+
+def cpu(run: Run) -> float:
+    return run.cpu_s
 
 
 def reported(name: str) -> Callable[[Run], float]:
@@ -487,12 +521,14 @@ def format_table(results: Results) -> str:
         ("  full synth, 1 environment + baseline", seconds(envs["synth_1_s"])),
         (f"  full synth, {GENERATED_ENVIRONMENTS} environments + baseline", seconds(envs["synth_20_s"])),
         ("  marginal cost of one more environment", seconds(envs["marginal_s"])),
+        ("  the same in CPU, python + node", seconds(envs["marginal_cpu_s"])),
         ("  resources per environment", f"{envs['resources_per_environment']:6.0f}"),
         ("Checkov scan of all stacks", seconds(results.scan_s)),
         (f"  {results.scan_command}", ""),
-        ("Peak memory of python + node in a full synth", "   loader |     stock"),
-        ("  sum of each process's own peak (VmHWM)", megabytes("hwm_sum")),
-        ("  highest total at one instant (VmRSS)", megabytes("rss_total")),
+        ("Peak memory (resident) in a full synth", "   loader |     stock"),
+        *[(f"  {role}, own peak", megabytes(role)) for role in MAIN_PROCESSES],
+        ("  sum of those three peaks", megabytes("hwm_sum")),
+        ("  whole tree, highest total at one instant", megabytes("rss_total")),
     ]
     width = max(len(label) for label, value in rows if value)
     before, after = results.load_average
