@@ -5,17 +5,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cdktf import TerraformStack
 
+from modules.access.service_role import ServiceRole, ServiceRoleProps
 from modules.analytics.athena_workgroup import AthenaWorkgroup, AthenaWorkgroupProps
+from modules.analytics.glue_database import GlueDatabase, GlueDatabaseProps
+from modules.core.context import AccountContext
 from modules.core.validation import PropsError
 from modules.storage.secure_bucket import SecureBucket, SecureBucketProps
+from tests.unit.modules.conftest import synth
 from tests.unit.modules.data_services_support import (
     Synthesized,
+    actions_on,
     key,
     logical_id,
     reference,
     single,
     stack_json,
+    statements_of_grants,
     throwaway_stack,
     under,
 )
@@ -96,3 +103,51 @@ def test_force_destroy_is_reported_and_duplicate_queries_are_rejected() -> None:
     workgroup.add_named_query("q", database=database, query="SELECT 1", description="d")
     with pytest.raises(PropsError, match="already exists"):
         workgroup.add_named_query("q", database=database, query="SELECT 2", description="d")
+
+
+def test_query_grant_covers_the_workgroup_its_results_and_the_catalog_only() -> None:
+    def build(stack: TerraformStack, context: AccountContext) -> None:
+        role = ServiceRole(
+            stack,
+            "analyst",
+            context=context,
+            props=ServiceRoleProps(name="csg-test-analyst", service="ec2.amazonaws.com", description="t"),
+        )
+        bucket = SecureBucket(
+            stack,
+            "results",
+            context=context,
+            encryption_key=key(stack, context, "data"),
+            props=SecureBucketProps(name="csg-test-results"),
+        )
+        workgroup = AthenaWorkgroup(
+            stack,
+            "athena",
+            context=context,
+            results_bucket=bucket,
+            props=AthenaWorkgroupProps(name="csg-test-analytics"),
+        )
+        curated = GlueDatabase(
+            stack,
+            "curated",
+            context=context,
+            props=GlueDatabaseProps(name="csg_test_curated", description="t"),
+        )
+        workgroup.grant_query(role.role, (curated,))
+
+    synthesized = synth(build)
+    granted = actions_on(
+        statements_of_grants(synthesized, logical_id(synthesized, "aws_iam_role", "analyst/"))
+    )
+    workgroup = reference(
+        "aws_athena_workgroup", logical_id(synthesized, "aws_athena_workgroup", "athena/"), "name"
+    )
+    assert all(r.endswith(f":workgroup/{workgroup}") for r in granted["athena:StartQueryExecution"])
+    bucket = reference("aws_s3_bucket", logical_id(synthesized, "aws_s3_bucket", "results/"), "arn")
+    assert granted["s3:PutObject"] == {f"{bucket}/results/*"}
+    assert {r.rsplit(":", 1)[1].split("/")[0] for r in granted["glue:GetTable"]} == {
+        "catalog",
+        "database",
+        "table",
+    }
+    assert "glue:CreateTable" not in granted and "athena:DeleteWorkGroup" not in granted

@@ -5,9 +5,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cdktf import TerraformStack
 
+from modules.access.service_role import ServiceRole, ServiceRoleProps
+from modules.core.context import AccountContext
 from modules.core.validation import PropsError
 from modules.database.dynamodb_table import KeyAttribute, SecureTable, SecureTableProps
+from tests.unit.modules.conftest import synth
 from tests.unit.modules.data_services_support import (
     Synthesized,
     actions_on,
@@ -137,3 +141,29 @@ def test_dynamodb_job_reads_the_application_table_with_the_key_only_through_dyna
                 "values": ["dynamodb.eu-west-1.amazonaws.com"],
             }
         ]
+
+
+def test_read_write_grant_is_one_policy_with_item_access_and_the_key_via_dynamodb() -> None:
+    def build(stack: TerraformStack, context: AccountContext) -> None:
+        role = ServiceRole(
+            stack,
+            "app",
+            context=context,
+            props=ServiceRoleProps(name="csg-test-app", service="ec2.amazonaws.com", description="t"),
+        )
+        table = SecureTable(
+            stack,
+            "table",
+            context=context,
+            key=key(stack, context, "db"),
+            props=SecureTableProps(name="csg-test-items", partition_key=KeyAttribute(name="pk")),
+        )
+        table.grant_read_write(role.role)
+
+    synthesized = synth(build)
+    role = logical_id(synthesized, "aws_iam_role", "app/role")
+    granted = actions_on(statements_of_grants(synthesized, role))
+    table = reference("aws_dynamodb_table", logical_id(synthesized, "aws_dynamodb_table", "table/"), "arn")
+    for action in ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:DeleteItem"):
+        assert granted[action] == {table, f"{table}/index/*"}
+    assert "dynamodb:DeleteTable" not in granted and "dynamodb:*" not in granted

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from cdktf import TerraformStack
 
+from modules.access.service_role import ServiceRole, ServiceRoleProps
 from modules.core.context import AccountContext
 from modules.core.validation import PropsError
 from modules.database.postgres_database import PostgresDatabase, PostgresDatabaseProps
@@ -14,6 +15,7 @@ from modules.network.vpc import PlatformVpc
 from tests.unit.modules.conftest import synth
 from tests.unit.modules.data_services_support import (
     Synthesized,
+    actions_on,
     key,
     logical_id,
     network,
@@ -21,6 +23,7 @@ from tests.unit.modules.data_services_support import (
     security_group,
     single,
     stack_json,
+    statements_of_grants,
     throwaway_stack,
     under,
 )
@@ -232,3 +235,27 @@ def test_weakened_defaults_outside_production_are_reported() -> None:
     for setting in ("deletion_protection", "multi_az", "skip_final_snapshot", "backup_retention_days"):
         assert any(f"weakened default: {setting}" in warning for warning in warnings)
     assert not [str(e.data) for e in _build().node.metadata if "warn" in e.type]
+
+
+def test_iam_authentication_grant_names_one_database_user(dev: Synthesized) -> None:
+    """The app host (Operations) logs in as its one user through IAM, granted with grant_connect."""
+    instance = logical_id(dev, "aws_db_instance", DATABASE)
+    granted: set[str] = set()
+    for role in dev["resource"]["aws_iam_role"]:
+        granted |= actions_on(statements_of_grants(dev, role)).get("rds-db:connect", set())
+    assert granted, "no role may connect with IAM authentication"
+    assert all(r.endswith(f":dbuser:${{aws_db_instance.{instance}.resource_id}}/app_reader") for r in granted)
+
+
+def test_grant_connect_refuses_a_user_name_that_is_not_a_sql_name() -> None:
+    stack, context = throwaway_stack()
+    vpc, _ = network(stack, context)
+    built = _build(stack=stack, context=context, vpc=vpc)
+    role = ServiceRole(
+        stack,
+        "app",
+        context=context,
+        props=ServiceRoleProps(name="csg-test-app", service="ec2.amazonaws.com", description="t"),
+    )
+    with pytest.raises(PropsError, match="not a SQL user name"):
+        built.grant_connect(role.role, "app*")
