@@ -25,6 +25,8 @@ ALL_INTERFACE_ENDPOINTS: tuple["InterfaceEndpoint", ...] = (
     "logs",
     "glue",
     "athena",
+    "xray",
+    "monitoring",
 )
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
@@ -65,7 +67,8 @@ EnvironmentName = Annotated[
     str, _matches(_NAME, "a lower-case name of 3-20 letters, digits and dashes, starting with a letter")
 ]
 InterfaceEndpoint = Literal[
-    "ssm", "ssmmessages", "ec2messages", "kms", "secretsmanager", "sts", "logs", "glue", "athena"
+    "ssm", "ssmmessages", "ec2messages", "kms", "secretsmanager", "sts", "logs", "glue", "athena", "xray",
+    "monitoring",
 ]
 SsoInstanceArn = Annotated[str, _matches(_SSO_INSTANCE_ARN, "an IAM Identity Center instance ARN")]
 IdentityStoreId = Annotated[str, _matches(_IDENTITY_STORE_ID, "an identity store ID such as d-1234567890")]
@@ -86,7 +89,8 @@ class NetworkConfig:
     public_subnets: bool = False
     """Default false. Public subnets (and an internet gateway) are created only when true."""
     interface_endpoints: tuple[InterfaceEndpoint, ...] = ALL_INTERFACE_ENDPOINTS
-    """Default: all of ssm, ssmmessages, ec2messages, kms, secretsmanager, sts, logs, glue, athena."""
+    """Default: all of ssm, ssmmessages, ec2messages, kms, secretsmanager, sts, logs, glue, athena, xray
+    (Lambda traces) and monitoring (Glue job metrics). Only these leave the VPC: there is no NAT."""
     availability_zones: tuple[str, ...] = ()
     """Default: the region's first `az_count` zones by letter (<region>a, <region>b, ...). Naming them pins
     where subnets go, so a zone AWS adds later never moves them."""

@@ -15,7 +15,7 @@ from modules.network.vpc import PlatformVpc
 GATEWAY_SERVICES = ("s3", "dynamodb")
 KNOWN_INTERFACE_SERVICES = (
     "ssm", "ssmmessages", "ec2messages", "kms", "secretsmanager", "sts", "logs", "glue", "athena",
-    "monitoring", "events", "sns", "sqs", "lambda",
+    "monitoring", "events", "sns", "sqs", "lambda", "xray",
 )  # fmt: skip
 
 
