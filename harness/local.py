@@ -19,16 +19,22 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, TypeVar
 
 from harness import detached_emulator
 from harness.emulator.server import EmulatorServer
-from harness.local_deployment import DEFAULT_ROOT, REPOSITORY_ROOT, LocalDeployment, PlanResult, shell_exports
+from harness.local_deployment import (
+    DEFAULT_ROOT,
+    REPOSITORY_ROOT,
+    LocalDeployment,
+    PlanResult,
+    shell_exports,
+    synthesize_local_target,
+)
 from harness.verify import LOCAL_ENVIRONMENT_SOURCE, SuiteResult, format_area_counts, run_suite, suite_outputs
 
 REPORT_DIR: Final = REPOSITORY_ROOT / "reports" / "e2e"
@@ -140,38 +146,40 @@ def e2e() -> int:
     REPORT_DIR.mkdir(parents=True)
     DEFAULT_ROOT.mkdir(exist_ok=True)
     root = Path(tempfile.mkdtemp(prefix="e2e-", dir=DEFAULT_ROOT))
+    server = EmulatorServer(log_path=root / "emulator.log")
     try:
-        with _emulator(clock, root) as emulator:
-            deployment = LocalDeployment(endpoint=emulator.endpoint, root=root)
+        deployment = None
+        try:
+            synthesized = clock.run("emulator start + synth", lambda: _start_while_synthesizing(server, root))
+            print("\n".join(synthesized))
+            deployment = LocalDeployment(endpoint=server.endpoint, root=root)
+            _deploy_and_check(clock, deployment, report)
+        except Exception as error:
+            report.failures.append(str(error))
+        if deployment is not None and report.resources_applied is not None:
             try:
-                _deploy_and_check(clock, deployment, report)
+                report.resources_destroyed = clock.run("terraform destroy", deployment.destroy)
             except Exception as error:
                 report.failures.append(str(error))
-            if report.resources_applied is not None:
-                try:
-                    report.resources_destroyed = clock.run("terraform destroy", deployment.destroy)
-                except Exception as error:
-                    report.failures.append(str(error))
-            clock.run("emulator stop", emulator.stop)
+        clock.run("emulator stop", server.stop)
     finally:
+        server.stop()
         _keep_logs(root)
         shutil.rmtree(root, ignore_errors=True)
     _print_summary(clock, report)
     return 0 if report.passed else 1
 
 
-@contextmanager
-def _emulator(clock: Clock, root: Path) -> Iterator[EmulatorServer]:
-    server = EmulatorServer(log_path=root / "emulator.log")
-    clock.run("emulator start", server.start)
-    try:
-        yield server
-    finally:
-        server.stop()
+def _start_while_synthesizing(server: EmulatorServer, root: Path) -> list[str]:
+    """Start the emulator and synthesize at the same time (synthesis needs no emulator)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        started = pool.submit(server.start)
+        synthesized = synthesize_local_target(root)
+        started.result()
+    return synthesized
 
 
 def _deploy_and_check(clock: Clock, deployment: LocalDeployment, report: E2eReport) -> None:
-    print("\n".join(clock.run("synth", deployment.synthesize)))
     clock.run("terraform init", deployment.init)
     report.resources_applied = clock.run("terraform apply", deployment.apply)
     stacks = clock.run("outputs", deployment.outputs)

@@ -37,10 +37,11 @@ DEFAULT_ROOT: Final = REPOSITORY_ROOT / ".local"
 EMULATOR_URL_TF_VARIABLE: Final = "TF_VAR_emulator_url"
 """How Terraform receives the emulator's URL (the local target's `emulator_url` variable)."""
 APPLY_PARALLELISM: Final = 30
-"""Terraform's default is 10; the emulator answers at once, so more concurrent calls shorten the fixed waits'
-critical path (S3 lifecycle, RDS) without loading the machine."""
+"""For apply, plan and destroy. Terraform's default is 10; the emulator answers at once, so more concurrent
+calls shorten the critical path of the provider's fixed waits (S3 lifecycle, RDS) and of plan's refresh."""
 _APPLY_SUMMARY = re.compile(r"Apply complete! Resources: (\d+) added, (\d+) changed, (\d+) destroyed")
 _DESTROY_SUMMARY = re.compile(r"Destroy complete! Resources: (\d+) destroyed")
+_DESTROYED_LINE = re.compile(r"^\S+: Destruction complete after", re.MULTILINE)
 
 _Result = TypeVar("_Result")
 
@@ -75,24 +76,8 @@ class LocalDeployment:
     # Synthesis
 
     def synthesize(self) -> list[str]:
-        """Synthesize the local target (main.py with CSG_TARGET=local); return what main.py printed, which
-        includes the list of local-target differences."""
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        environment = {**os.environ, "CSG_TARGET": "local", "CDKTF_OUTDIR": str(self.synth_dir)}
-        result = subprocess.run(
-            [sys.executable, "main.py"],
-            cwd=REPOSITORY_ROOT,
-            env=environment,
-            text=True,
-            capture_output=True,
-            check=False,
-        )
-        (self.log_dir / "synth.log").write_text(result.stdout + result.stderr)
-        if result.returncode != 0:
-            raise DeploymentError(
-                f"synth failed (exit {result.returncode}):\n{_tail(result.stdout + result.stderr)}"
-            )
-        return result.stdout.splitlines()
+        """Synthesize the local target under this deployment's root; see `synthesize_local_target`."""
+        return synthesize_local_target(self.root)
 
     def stack_dirs(self) -> dict[str, Path]:
         """Synthesized stack name -> its folder."""
@@ -132,7 +117,14 @@ class LocalDeployment:
         """`terraform plan -detailed-exitcode` on every stack: what a second apply would change."""
 
         def plan_stack(stack: str, folder: Path) -> PlanResult:
-            arguments = ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock=false"]
+            arguments = [
+                "plan",
+                "-detailed-exitcode",
+                "-input=false",
+                "-no-color",
+                "-lock=false",
+                f"-parallelism={APPLY_PARALLELISM}",
+            ]
             result = self._terraform(stack, "plan", folder, arguments, accept=(0, 2))
             return PlanResult(
                 stack=stack, changes=result.returncode == 2, summary=_plan_changes(result.stdout)
@@ -152,18 +144,32 @@ class LocalDeployment:
         return outputs
 
     def destroy(self) -> int:
-        """Empty the emulator's buckets, then `terraform destroy` every stack; return the resources destroyed.
+        """`terraform destroy` every stack, on the emulator; return the number of resources destroyed.
 
         The platform keeps data on destroy where it must (the account baseline's buckets have no
-        force_destroy), and the emulator delivers S3 access logs as AWS does, so Terraform would refuse to
-        delete those buckets; on a throwaway emulator their content goes first.
+        force_destroy), and the emulator delivers S3 access logs as AWS does, even of destroy's own requests;
+        on a throwaway emulator the buckets are emptied first, and once more before a second pass if
+        Terraform still found one holding objects. The first pass skips the refresh (the state was just
+        applied and checked); the second, if any, refreshes, so out-of-band changes cannot stop it.
         """
-        self.empty_buckets()
-        outputs = self._on_every_stack(
-            "destroy",
-            ["destroy", "-auto-approve", "-input=false", "-no-color", f"-parallelism={APPLY_PARALLELISM}"],
-        )
-        return sum(_count(_DESTROY_SUMMARY, output) for output in outputs.values())
+
+        def destroy_stack(stack: str, folder: Path) -> int:
+            arguments = [
+                "destroy",
+                "-auto-approve",
+                "-input=false",
+                "-no-color",
+                f"-parallelism={APPLY_PARALLELISM}",
+            ]
+            self.empty_buckets()
+            first = self._terraform(stack, "destroy", folder, [*arguments, "-refresh=false"], accept=(0, 1))
+            if first.returncode == 0:
+                return _count(_DESTROY_SUMMARY, first.stdout)
+            self.empty_buckets()
+            second = self._terraform(stack, "destroy-retry", folder, arguments)
+            return _count(_DESTROYED_LINE, first.stdout) + _count(_DESTROY_SUMMARY, second.stdout)
+
+        return sum(self._parallel(destroy_stack).values())
 
     def empty_buckets(self) -> int:
         """Delete every object version and delete marker in every bucket of the emulator; return how many."""
@@ -217,6 +223,28 @@ class LocalDeployment:
         return result
 
 
+def synthesize_local_target(root: Path) -> list[str]:
+    """Synthesize the local target (main.py with CSG_TARGET=local) into `root`/cdktf.out; return what main.py
+    printed, which includes the list of local-target differences. Needs no emulator."""
+    log_dir = root / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    environment = {**os.environ, "CSG_TARGET": "local", "CDKTF_OUTDIR": str(root / "cdktf.out")}
+    result = subprocess.run(
+        [sys.executable, "main.py"],
+        cwd=REPOSITORY_ROOT,
+        env=environment,
+        text=True,
+        capture_output=True,
+        check=False,
+    )
+    (log_dir / "synth.log").write_text(result.stdout + result.stderr)
+    if result.returncode != 0:
+        raise DeploymentError(
+            f"synth failed (exit {result.returncode}):\n{_tail(result.stdout + result.stderr)}"
+        )
+    return result.stdout.splitlines()
+
+
 def shell_exports(endpoint: EmulatorEndpoint) -> list[str]:
     """`export` lines that point the aws CLI, boto3 and Terraform at `endpoint` (dummy credentials)."""
     variables: Mapping[str, str] = {
@@ -241,6 +269,9 @@ def read_exports(path: Path) -> dict[str, str]:
 
 
 def _count(pattern: re.Pattern[str], output: str) -> int:
+    """The number a summary pattern captured, or (for a pattern without a group) how many lines matched."""
+    if pattern.groups == 0:
+        return len(pattern.findall(output))
     match = pattern.search(output)
     return int(match.group(1)) if match else 0
 

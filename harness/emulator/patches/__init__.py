@@ -24,6 +24,7 @@ from harness.emulator.patches import (
     glue_on_demand_trigger_state,
     guardduty_detector_features,
     lambda_dead_letter_config,
+    rds_default_ca,
     rds_parameter_source,
     rds_performance_insights,
     s3_bucket_policy_conditions,
@@ -66,6 +67,7 @@ PATCHES: tuple[EmulatorPatch, ...] = (
     lambda_dead_letter_config,
     glue_crawler_stop,
     glue_athena_deletes,
+    rds_default_ca,
 )
 """Every patch the launcher applies, in order."""
 
