@@ -147,10 +147,10 @@ class LocalDeployment:
         """`terraform destroy` every stack, on the emulator; return the number of resources destroyed.
 
         The platform keeps data on destroy where it must (the account baseline's buckets have no
-        force_destroy), and the emulator delivers S3 access logs as AWS does, even of destroy's own requests;
-        on a throwaway emulator the buckets are emptied first, and once more before a second pass if
-        Terraform still found one holding objects. The first pass skips the refresh (the state was just
-        applied and checked); the second, if any, refreshes, so out-of-band changes cannot stop it.
+        force_destroy), and the emulator delivers S3 access logs as AWS does; on a throwaway emulator the
+        buckets' logging is turned off and their content deleted first, and once more before a second pass
+        if Terraform still found a bucket holding objects. The first pass skips the refresh (the state was
+        just applied and checked); the second, if any, refreshes, so out-of-band changes cannot stop it.
         """
 
         def destroy_stack(stack: str, folder: Path) -> int:
@@ -172,14 +172,19 @@ class LocalDeployment:
         return sum(self._parallel(destroy_stack).values())
 
     def empty_buckets(self) -> int:
-        """Delete every object version and delete marker in every bucket of the emulator; return how many."""
+        """Turn off server access logging on every bucket of the emulator (so that the requests of destroy
+        itself deliver no new log objects), then delete every object version and delete marker in every
+        bucket; return how many were deleted."""
         if urlparse(self.endpoint.url).hostname != EMULATOR_HOST:
             raise DeploymentError(f"refusing to empty buckets outside the emulator: {self.endpoint.url}")
         s3 = boto3.client(
             "s3", config=Config(s3={"addressing_style": "path"}), **self.endpoint.client_kwargs()
         )
         deleted = 0
-        for bucket in s3.list_buckets().get("Buckets", []):
+        buckets = s3.list_buckets().get("Buckets", [])
+        for bucket in buckets:
+            s3.put_bucket_logging(Bucket=bucket["Name"], BucketLoggingStatus={})
+        for bucket in buckets:
             for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket["Name"]):
                 versions = [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
                 if versions:
