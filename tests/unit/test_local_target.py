@@ -1,4 +1,4 @@
-"""The local target is the dev environment's configuration: it differs only where LOCAL_TARGET_DIFFERENCES says."""
+"""The local target is dev's configuration: it differs only where LOCAL_TARGET_DIFFERENCES says."""
 
 import json
 from pathlib import Path
@@ -41,13 +41,16 @@ def test_every_listed_difference_has_a_reason() -> None:
 
 
 @pytest.mark.parametrize("stack", ["dev", "account-baseline"])
-def test_local_stack_differs_from_dev_only_where_listed(synth_dir: Path, local_synth_dir: Path, stack: str) -> None:
+def test_local_stack_differs_from_dev_only_where_listed(
+    synth_dir: Path, local_synth_dir: Path, stack: str
+) -> None:
     dev, local = _stack(synth_dir, stack), _stack(local_synth_dir, stack)
     assert local["resource"] == dev["resource"], "the local target must deploy exactly dev's resources"
     assert local.get("data") == dev.get("data")
     assert local.get("output") == dev.get("output")
     dev_provider, local_provider = dev["provider"]["aws"][0], local["provider"]["aws"][0]
-    changed = {key for key in {*dev_provider, *local_provider} if dev_provider.get(key) != local_provider.get(key)}
+    keys = {*dev_provider, *local_provider}
+    changed = {key for key in keys if dev_provider.get(key) != local_provider.get(key)}
     assert changed == {key for keys in PROVIDER_SETTINGS.values() for key in keys}
     assert local["variable"] == {local_target.EMULATOR_URL_VARIABLE: local["variable"]["emulator_url"]}
     assert local["terraform"]["backend"] == {"local": {"path": "terraform.tfstate"}}
