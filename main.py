@@ -8,12 +8,12 @@ Output: $CDKTF_OUTDIR (set by the cdktf CLI), default cdktf.out/. Output is writ
 and moved into place only when synth succeeds, so a failed run leaves the previous output untouched.
 """
 
+import json
 import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 # Node 20 is what this platform's machines ship; jsii's end-of-life banner would bury every synth's output.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -26,9 +26,6 @@ provider_loader.install()
 from environments import ConfigurationError, load_account_config, load_environments  # noqa: E402
 from modules.core.validation import PropsError  # noqa: E402
 from modules.stacks import local_target  # noqa: E402
-
-if TYPE_CHECKING:
-    from cdktf import App
 
 SELECTION_VARIABLE = "CSG_ENVIRONMENTS"
 
@@ -61,7 +58,7 @@ def synthesize(outdir: Path, notes: list[str] | None = None) -> list[str]:
     outdir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}-", dir=outdir.parent))
     try:
-        app = App(outdir=str(staging))
+        app = App(outdir=str(staging), context=APP_CONTEXT)
         stacks = [EnvironmentStack(app, config) for config in environments]
         baseline = AccountBaselineStack(app, account)
         if local:
@@ -73,7 +70,7 @@ def synthesize(outdir: Path, notes: list[str] | None = None) -> list[str]:
             # jsii wraps the aspects' error annotations (forbidden settings) in a RuntimeError.
             raise SynthesisError(str(error).removeprefix("Error: ")) from None
         if notes is not None:
-            notes += _annotations(app)
+            notes += _annotations(staging)
         _replace(staging, outdir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -85,17 +82,23 @@ class SynthesisError(Exception):
 
 
 ANNOTATION_LABELS = {"@cdktf/info": "note", "@cdktf/warn": "warning"}
+# Stack traces in annotations name jsii's random temp folders: off, so the output is reproducible.
+APP_CONTEXT = {"@cdktf/disable_stack_trace_in_metadata": True}
 
 
-def _annotations(app: "App") -> list[str]:
-    """Info and warning annotations of every construct, as "<label>: [<path>] <message>"."""
-    found = []
-    for construct in app.node.find_all():
-        for entry in construct.node.metadata:
-            label = ANNOTATION_LABELS.get(entry.type)
-            if label:
-                found.append(f"{label}: [{construct.node.path}] {entry.data}")
-    return found
+def _annotations(synth_dir: Path) -> list[str]:
+    """Info and warning annotations from the manifest, as "<label>: [<construct path>] <message>".
+
+    Read from the written manifest rather than from the construct tree: walking every construct's
+    metadata costs one jsii round trip per construct and entry, thousands per synth.
+    """
+    manifest = json.loads((synth_dir / "manifest.json").read_text())
+    return [
+        f"{ANNOTATION_LABELS[entry['level']]}: [{entry['constructPath']}] {entry['message']}"
+        for stack in manifest["stacks"].values()
+        for entry in stack.get("annotations", [])
+        if entry["level"] in ANNOTATION_LABELS
+    ]
 
 
 def _replace(new: Path, target: Path) -> None:

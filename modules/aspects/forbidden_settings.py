@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jsii
-from cdktf import Annotations, IAspect, TerraformResource
+from cdktf import Annotations, IAspect, TerraformStack
 from constructs import IConstruct
 
 Config = dict[str, Any]
@@ -183,16 +183,32 @@ def violations(
 
 @jsii.implements(IAspect)
 class ForbiddenSettings:
-    """Adds an error annotation (which fails synth) to every resource that breaks a rule."""
+    """Adds an error annotation (which fails synth) to every resource that breaks a rule.
+
+    Added to a stack, it checks the stack's whole rendered configuration once, when visiting the stack:
+    one `to_terraform()` per stack instead of one per resource (each is a round trip to the jsii kernel).
+    """
 
     def __init__(self, *, production: bool) -> None:
         self.production = production
 
     def visit(self, node: IConstruct) -> None:
-        if not isinstance(node, TerraformResource):
+        if not isinstance(node, TerraformStack):
             return
         rendered = node.to_terraform().get("resource", {})
         for resource_type, by_id in rendered.items():
-            for config in by_id.values():
+            for logical_id, config in by_id.items():
                 for message in violations(resource_type, config, production=self.production):
-                    Annotations.of(node).add_error(f"forbidden setting: {resource_type}: {message}")
+                    target = _construct_at(node, config) or node
+                    Annotations.of(target).add_error(
+                        f"forbidden setting: {resource_type}.{logical_id}: {message}"
+                    )
+
+
+def _construct_at(stack: TerraformStack, config: Config) -> IConstruct | None:
+    """The construct that rendered `config`, found from the path cdktf records in its metadata."""
+    path = str(config.get("//", {}).get("metadata", {}).get("path", ""))
+    found: IConstruct | None = stack
+    for part in path.split("/")[1:]:
+        found = found.node.try_find_child(part) if found is not None else None
+    return found

@@ -58,6 +58,8 @@ def test_ingress_rule_from_the_internet_fails_synth() -> None:
         )
 
     _expect_synth_error(open_rule, "admits the whole internet")
+    # The error is pinned on the offending construct, so cdktf prints its path.
+    _expect_synth_error(open_rule, "[test/open] forbidden setting: aws_vpc_security_group_ingress_rule.open")
 
 
 def test_inline_ssh_ingress_fails_synth() -> None:
