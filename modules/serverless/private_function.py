@@ -1,15 +1,17 @@
 """A Lambda function in the private subnets: own role and security group, encrypted environment and logs,
 X-Ray tracing, reserved concurrency and (for asynchronous invocations) an encrypted dead-letter queue.
 
-Code is packaged with cdktf's TerraformAsset (a zip built at synth; no archive provider needed). Only the
-files matching `include` are packaged, copied first into a content-addressed folder under build/, so that
-bytecode caches or test files beside the code never change the package.
+Code is packaged with cdktf's TerraformAsset (no archive provider needed): only the files matching `include`
+go into a reproducible zip (sorted entries, fixed timestamps and modes), content-addressed under build/, so
+bytecode caches or test files beside the code never change the package, and an unchanged function never
+shows a diff. Zipping here rather than with an ARCHIVE asset also spares cdktf a node process per function.
 """
 
 import hashlib
+import os
 import re
-import shutil
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +41,7 @@ from modules.network.vpc import PlatformVpc
 from modules.observability.log_group import EncryptedLogGroup, EncryptedLogGroupProps
 
 PACKAGE_STAGING_DIR = Path(__file__).resolve().parents[2] / "build" / "function-packages"
+REPRODUCIBLE_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 """Where the files of each package are staged (git-ignored), one folder per content hash."""
 # Lambda needs these EC2 actions to place the function's network interfaces in the VPC; AWS's managed
 # policy is the documented way to grant them (the actions are not scoped to a resource by Lambda).
@@ -192,7 +195,7 @@ class PrivateFunction(Construct):
             )
             dead_letter_key.grant_encrypt_decrypt(role, via_service=f"sqs.{context.region}.amazonaws.com")
 
-        package = TerraformAsset(self, "package", path=str(_staged_package(props)), type=AssetType.ARCHIVE)
+        package = TerraformAsset(self, "package", path=str(_packaged_zip(props)), type=AssetType.FILE)
         dependencies: list[ITerraformDependable] = [vpc_access, self.log_group.log_group]
         self.function = LambdaFunction(
             self,
@@ -281,22 +284,24 @@ def _packaged_files(props: PrivateFunctionProps) -> list[Path]:
     return sorted(found)
 
 
-def _staged_package(props: PrivateFunctionProps) -> Path:
-    """A folder holding exactly the packaged files, named by their content hash (reused when unchanged)."""
+def _packaged_zip(props: PrivateFunctionProps) -> Path:
+    """A reproducible zip of exactly the packaged files, named by content hash (reused when unchanged)."""
     files = _packaged_files(props)
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    target = PACKAGE_STAGING_DIR / f"{props.name}-{digest.hexdigest()[:16]}"
-    if target.is_dir():
+    target = PACKAGE_STAGING_DIR / f"{props.name}-{digest.hexdigest()[:16]}.zip"
+    if target.is_file():
         return target
     PACKAGE_STAGING_DIR.mkdir(parents=True, exist_ok=True)
-    partial = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=PACKAGE_STAGING_DIR))
-    for path in files:
-        shutil.copy2(path, partial / path.name)
-    try:
-        partial.rename(target)
-    except OSError:
-        # Another synth staged the same content first; its folder is identical.
-        shutil.rmtree(partial, ignore_errors=True)
+    handle, partial = tempfile.mkstemp(prefix=f".{target.name}-", dir=PACKAGE_STAGING_DIR)
+    with os.fdopen(handle, "wb") as stream, zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in files:
+            entry = zipfile.ZipInfo(path.name, date_time=REPRODUCIBLE_ZIP_TIME)
+            entry.external_attr = 0o644 << 16
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, path.read_bytes())
+    os.chmod(partial, 0o644)
+    # Atomic: a concurrent synth of the same content writes an identical file.
+    os.replace(partial, target)
     return target

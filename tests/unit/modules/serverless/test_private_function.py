@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from modules.core.validation import PropsError
-from modules.serverless.private_function import PrivateFunction, PrivateFunctionProps, _staged_package
+from modules.serverless.private_function import PrivateFunction, PrivateFunctionProps, _packaged_zip
 from tests.unit.modules.data_services_support import (
     Synthesized,
     actions_on,
@@ -127,7 +127,7 @@ def test_runtime_tracing_concurrency_and_packaging(dev: Synthesized) -> None:
     assert function["tracing_config"] == {"mode": "Active"}
     assert function["reserved_concurrent_executions"] == 5  # compute.ingest_reserved_concurrency (default)
     assert function["handler"] == "ingest_handler.handle"
-    assert function["filename"].startswith("assets/") and function["filename"].endswith("/archive.zip")
+    assert function["filename"].startswith("assets/") and function["filename"].endswith(".zip")
     assert function["source_code_hash"] == f'${{filebase64sha256("{function["filename"]}")}}'
 
 
@@ -152,11 +152,15 @@ def test_the_package_holds_exactly_the_matched_files(source: Path) -> None:
     props = PrivateFunctionProps(
         name="csg-test-fn", description="t", source_dir=source, handler="main.handle", log_retention_days=30
     )
-    staged = _staged_package(props)
-    assert sorted(path.name for path in staged.iterdir()) == ["main.py"]
-    assert _staged_package(props) == staged  # same content, same folder
+    package = _packaged_zip(props)
+    with zipfile.ZipFile(package) as archive:
+        assert archive.namelist() == ["main.py"]
+    first_bytes = package.read_bytes()
+    package.unlink()
+    rebuilt = _packaged_zip(props)
+    assert rebuilt == package and rebuilt.read_bytes() == first_bytes  # reproducible, byte for byte
     (source / "main.py").write_text("def handle(event, context):\n    return 1\n")
-    assert _staged_package(props) != staged
+    assert _packaged_zip(props) != package
 
 
 def test_a_synthesized_package_is_a_zip_of_the_code(synth_dir: Path) -> None:
