@@ -56,6 +56,24 @@ def test_required_alarms_exist_armed_and_notify_topic(aws: Aws, outputs: Outputs
     assert not problems, "; ".join(problems)
 
 
+@pytest.mark.control(
+    ALARMS, "CloudWatch: every account-baseline alarm exists, is armed and notifies its topic"
+)
+def test_account_alarms_exist_armed_and_notify_topic(aws: Aws, outputs: Outputs) -> None:
+    required = dict(outputs.acct("account_alarm_names"))
+    assert required, "the account baseline declares no alarms"
+    found = _alarms_by_name(aws, sorted(required.values()))
+    topic = outputs.acct("account_alerts_topic_arn")
+    problems = [
+        f"{purpose}: alarm {name} is missing, disarmed or does not notify {topic}"
+        for purpose, name in sorted(required.items())
+        if name not in found
+        or not found[name].get("ActionsEnabled")
+        or topic not in found[name].get("AlarmActions", [])
+    ]
+    assert not problems, "; ".join(problems)
+
+
 @pytest.mark.control(ALARMS, "SNS: the alerts topic has a subscription for every alert address")
 def test_alerts_topic_has_its_subscriptions(aws: Aws, outputs: Outputs) -> None:
     expected = set(load_environments([outputs.environment_name])[0].alert_emails)
