@@ -52,9 +52,22 @@ lint: $(VENV)/.installed ## ruff + mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy .
 
-test: $(VENV)/.installed $(CHECKOV_VENV)/.installed ## Lint, then the whole test suite (incl. local e2e); JUnit in reports/
+test: $(VENV)/.installed $(CHECKOV_VENV)/.installed ## Lint, the test suite, then the local end-to-end run; JUnit in reports/
 	$(MAKE) --no-print-directory lint
-	$(PY) -m pytest --junitxml=reports/junit.xml
+	$(PY) -m pytest --junitxml=reports/junit.xml --ignore=tests/e2e
+	$(MAKE) --no-print-directory e2e
+
+e2e: $(VENV)/.installed ## Local end-to-end: emulator, apply, post-deploy suite, idempotence, fault self-test, destroy
+	$(PY) -m harness.local e2e
+
+local-up: $(VENV)/.installed ## Deploy the local target on a background emulator; prints export lines (.local/env)
+	$(PY) -m harness.local up
+
+local-down: $(VENV)/.installed ## Stop the background emulator and delete the local deployment
+	$(PY) -m harness.local down
+
+verify: $(VENV)/.installed ## Post-deploy suite against ENV (ENV=local: the local deployment; else the real account)
+	$(PY) -m harness.verify --env $(ENV)
 
 bench: $(VENV)/.installed $(CHECKOV_VENV)/.installed ## Synth/scan benchmark (medians on this machine)
 	$(PY) -m harness.bench
