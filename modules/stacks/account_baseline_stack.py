@@ -63,14 +63,23 @@ class AccountBaselineStack(TerraformStack):
         self.operations = AccountOperations(self, "operations", config=config, context=context)
         # Glue Data Catalog encryption is per account and region; environments find the key by its alias.
         self.glue_catalog_key = EncryptionKey(
-            self, "glue-catalog-key", context=context,
-            props=EncryptionKeyProps(alias=CATALOG_KEY_ALIAS,
-                                     description="Glue Data Catalog metadata and connection passwords"),
+            self,
+            "glue-catalog-key",
+            context=context,
+            props=EncryptionKeyProps(
+                alias=CATALOG_KEY_ALIAS, description="Glue Data Catalog metadata and connection passwords"
+            ),
         )
-        self.glue_catalog_encryption = CatalogEncryption(self, "glue-catalog-encryption", key=self.glue_catalog_key)
+        self.glue_catalog_encryption = CatalogEncryption(
+            self, "glue-catalog-encryption", key=self.glue_catalog_key
+        )
         stable_output(
             self, "ebs_default_kms_key_arn", self.ebs_key.arn, "Key that encrypts new EBS volumes by default"
         )
-        stable_output(self, "glue_catalog_kms_key_arn", self.glue_catalog_key.arn,
-                      "Key that encrypts the Glue Data Catalog and its connection passwords")
+        stable_output(
+            self,
+            "glue_catalog_kms_key_arn",
+            self.glue_catalog_key.arn,
+            "Key that encrypts the Glue Data Catalog and its connection passwords",
+        )
         Aspects.of(self).add(ForbiddenSettings(production=True))
