@@ -19,7 +19,6 @@ from typing import Final
 import pytest
 
 from tests.postdeploy.database_probe import (
-    LOOPBACK,
     PROBE_DATABASE,
     PROBE_USER,
     ProbeResult,
@@ -89,7 +88,7 @@ def database_probe(aws: Aws, outputs: Outputs) -> ProbeResult:
             KmsKeyId=outputs.env("kms_key_arns")["secrets"],
             SecretString=json.dumps(
                 {
-                    "host": LOOPBACK,
+                    "host": server.host,
                     "port": server.port,
                     "dbname": PROBE_DATABASE,
                     "username": PROBE_USER,

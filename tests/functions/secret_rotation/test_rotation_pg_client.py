@@ -19,7 +19,8 @@ from rotation_pg_client import (
     scram_verifier,
 )
 
-from tests.functions.secret_rotation.conftest import ADMIN_USER, DATABASE, LOOPBACK, LocalPostgres, make_ca
+from harness.local_postgres import LOOPBACK, LocalPostgres, make_ca
+from tests.functions.secret_rotation.conftest import ADMIN_USER, DATABASE
 
 
 def verifying_context(ca_file: Path) -> ssl.SSLContext:
@@ -30,7 +31,7 @@ def verifying_context(ca_file: Path) -> ssl.SSLContext:
 
 def admin(postgres: LocalPostgres) -> Connection:
     settings = ConnectionSettings(
-        host=LOOPBACK, port=postgres.port, dbname=DATABASE, user=ADMIN_USER, password=postgres.admin_password
+        host=LOOPBACK, port=postgres.port, dbname=DATABASE, user=ADMIN_USER, password=postgres.password
     )
     return Connection(settings, verifying_context(postgres.ca_file))
 
@@ -68,7 +69,7 @@ def test_a_certificate_from_another_ca_is_refused_when_verifying(
 ) -> None:
     other_ca, _, _ = make_ca(tmp_path, "some other CA")
     settings = ConnectionSettings(
-        host=LOOPBACK, port=postgres.port, dbname=DATABASE, user=ADMIN_USER, password=postgres.admin_password
+        host=LOOPBACK, port=postgres.port, dbname=DATABASE, user=ADMIN_USER, password=postgres.password
     )
     with pytest.raises(ssl.SSLCertVerificationError):
         Connection(settings, verifying_context(other_ca))

@@ -28,7 +28,8 @@ from secret_rotation_handler import (
 )
 
 from harness.emulator.server import EmulatorServer
-from tests.functions.secret_rotation.conftest import ADMIN_USER, DATABASE, LOOPBACK, LocalPostgres
+from harness.local_postgres import LOOPBACK, LocalPostgres
+from tests.functions.secret_rotation.conftest import ADMIN_USER, DATABASE
 
 NEW_USER_ROLES = ("pg_read_all_data",)
 
@@ -84,7 +85,7 @@ class Setup:
 
 def _admin_query(postgres: LocalPostgres, sql: str) -> list[tuple[str | None, ...]]:
     settings = ConnectionSettings(
-        host=LOOPBACK, port=postgres.port, dbname=DATABASE, user=ADMIN_USER, password=postgres.admin_password
+        host=LOOPBACK, port=postgres.port, dbname=DATABASE, user=ADMIN_USER, password=postgres.password
     )
     with Connection(settings, verifying_context(postgres.ca_file)) as connection:
         rows: list[tuple[str | None, ...]] = connection.query(sql)
@@ -108,7 +109,7 @@ def setup(aws_emulator: EmulatorServer, postgres: LocalPostgres) -> Setup:
     suffix = secrets.token_hex(4)
     master_arn = client.create_secret(
         Name=f"rotation-test/master-{suffix}",
-        SecretString=json.dumps({"username": ADMIN_USER, "password": postgres.admin_password}),
+        SecretString=json.dumps({"username": ADMIN_USER, "password": postgres.password}),
     )["ARN"]
     username = f"etl_{suffix}"
     tags = [
@@ -264,7 +265,7 @@ def test_server_certificates_are_verified_only_when_a_ca_bundle_is_packaged(
     assert verified.check_hostname
     assert verified.minimum_version == ssl.TLSVersion.TLSv1_2
     settings = ConnectionSettings(
-        host=LOOPBACK, port=postgres.port, dbname=DATABASE, user=ADMIN_USER, password=postgres.admin_password
+        host=LOOPBACK, port=postgres.port, dbname=DATABASE, user=ADMIN_USER, password=postgres.password
     )
     with Connection(settings, verified) as connection:
         assert connection.query("SELECT 1") == [("1",)]
