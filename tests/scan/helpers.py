@@ -19,6 +19,17 @@ INSECURE_SYNTH = FIXTURES / "insecure_synth"
 SUPPRESSED_SYNTH = FIXTURES / "suppressed_synth"
 
 FindingsByKey = dict[tuple[str, str, str], Finding]
+
+
+def check_results(findings: FindingsByKey, check_id: str, stack: str) -> dict[str, bool]:
+    """Pass (True) or fail (False) of `check_id` for every resource address of fixture stack `stack`."""
+    return {
+        address: finding.passed
+        for (found_check, found_stack, address), finding in findings.items()
+        if found_check == check_id and found_stack == stack
+    }
+
+
 """Check results keyed by (check ID, stack, Terraform address)."""
 
 

