@@ -1,6 +1,6 @@
 """Account-wide singletons, in one stack so that several environments in one account never fight over them."""
 
-from cdktf import Aspects, TerraformStack
+from cdktf import TerraformStack
 from cdktf_cdktf_provider_aws.ebs_default_kms_key import EbsDefaultKmsKey
 from cdktf_cdktf_provider_aws.ebs_encryption_by_default import EbsEncryptionByDefault
 from cdktf_cdktf_provider_aws.iam_account_password_policy import IamAccountPasswordPolicy
@@ -82,4 +82,4 @@ class AccountBaselineStack(TerraformStack):
             self.glue_catalog_key.arn,
             "Key that encrypts the Glue Data Catalog and its connection passwords",
         )
-        Aspects.of(self).add(ForbiddenSettings(production=True))
+        ForbiddenSettings.apply_to(self, production=True)

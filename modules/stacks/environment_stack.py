@@ -1,6 +1,6 @@
 """One environment (dev, staging, prod): wiring of the platform's constructs, nothing else."""
 
-from cdktf import Aspects, TerraformStack
+from cdktf import TerraformStack
 from constructs import Construct
 
 from environments.schema import EnvironmentConfig
@@ -96,7 +96,7 @@ class EnvironmentStack(TerraformStack):
         )
 
         self._outputs()
-        Aspects.of(self).add(ForbiddenSettings(production=config.tier == "prod"))
+        ForbiddenSettings.apply_to(self, production=config.tier == "prod")
 
     def _outputs(self) -> None:
         def output(name: str, value: object, description: str) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cdktf import App, Aspects, TerraformStack
+from cdktf import App, TerraformStack
 from cdktf_cdktf_provider_aws.provider import AwsProvider
 
 from modules.aspects.forbidden_settings import ForbiddenSettings
@@ -31,7 +31,7 @@ def synth(build: Builder, *, aspects_production: bool | None = None) -> Synthesi
         context = AccountContext(stack, "account", region=TEST_REGION, resource_prefix="csg-test")
         build(stack, context)
         if aspects_production is not None:
-            Aspects.of(stack).add(ForbiddenSettings(production=aspects_production))
+            ForbiddenSettings.apply_to(stack, production=aspects_production)
         # A real synth: it runs aspects and fails on error annotations, as `cdktf synth` does.
         app.synth()
         return json.loads((Path(outdir) / "stacks" / "test" / "cdk.tf.json").read_text())  # type: ignore[no-any-return]

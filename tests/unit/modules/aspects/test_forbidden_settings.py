@@ -1,14 +1,14 @@
 """ForbiddenSettings: synth fails on a forbidden setting, whoever wrote the resource; passes otherwise."""
 
 import pytest
-from cdktf import TerraformStack
+from cdktf import Aspects, TerraformStack
 from cdktf_cdktf_provider_aws.db_instance import DbInstance
 from cdktf_cdktf_provider_aws.instance import Instance, InstanceMetadataOptions
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 from cdktf_cdktf_provider_aws.security_group import SecurityGroup, SecurityGroupIngress
 from cdktf_cdktf_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 
-from modules.aspects.forbidden_settings import violations
+from modules.aspects.forbidden_settings import ForbiddenSettings, violations
 from modules.core.context import AccountContext
 from tests.unit.modules.conftest import Synthesized, synth
 
@@ -45,21 +45,38 @@ def test_compliant_resources_synthesize() -> None:
     assert synth(compliant, aspects_production=True)["resource"]["aws_instance"]
 
 
-def test_ingress_rule_from_the_internet_fails_synth() -> None:
-    def open_rule(stack: TerraformStack, context: AccountContext) -> None:
-        VpcSecurityGroupIngressRule(
-            stack,
-            "open",
-            security_group_id="sg-1",
-            ip_protocol="tcp",
-            from_port=443,
-            to_port=443,
-            cidr_ipv4="0.0.0.0/0",
-        )
+def _open_rule(stack: TerraformStack, context: AccountContext) -> None:
+    VpcSecurityGroupIngressRule(
+        stack,
+        "open",
+        security_group_id="sg-1",
+        ip_protocol="tcp",
+        from_port=443,
+        to_port=443,
+        cidr_ipv4="0.0.0.0/0",
+    )
 
-    _expect_synth_error(open_rule, "admits the whole internet")
+
+def test_ingress_rule_from_the_internet_fails_synth() -> None:
+    _expect_synth_error(_open_rule, "admits the whole internet")
     # The error is pinned on the offending construct, so cdktf prints its path.
-    _expect_synth_error(open_rule, "[test/open] forbidden setting: aws_vpc_security_group_ingress_rule.open")
+    _expect_synth_error(_open_rule, "[test/open] forbidden setting: aws_vpc_security_group_ingress_rule.open")
+
+
+def test_the_aspect_added_the_usual_way_fails_synth_just_the_same() -> None:
+    def usual_way(stack: TerraformStack, context: AccountContext) -> None:
+        _open_rule(stack, context)
+        Aspects.of(stack).add(ForbiddenSettings(production=False))
+
+    with pytest.raises(RuntimeError, match=r"\[test/open\] forbidden setting: .*admits the whole internet"):
+        synth(usual_way)
+
+
+def test_applying_the_aspect_adds_nothing_to_the_synthesized_configuration() -> None:
+    def compliant(stack: TerraformStack, context: AccountContext) -> None:
+        S3Bucket(stack, "bucket", bucket="b")
+
+    assert synth(compliant, aspects_production=True) == synth(compliant)
 
 
 def test_inline_ssh_ingress_fails_synth() -> None:
