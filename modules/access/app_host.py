@@ -127,7 +127,7 @@ class AppHost(Construct):
             problems.append("endpoints: the S3 gateway endpoint is required (packages come from S3)")
         if len(props.name) > 64:
             problems.append(f"name: {props.name!r} is longer than IAM's 64 characters")
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
         self.context = context
 
         self.security_group = SecurityGroup(

@@ -5,8 +5,9 @@ role with `attach_grant`, which is what every construct's `grant_*` method calls
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
+from weakref import WeakKeyDictionary
 
 import jsii
 from cdktf import IAnyProducer, IResolveContext, Lazy
@@ -97,19 +98,46 @@ def growing_policy_document(
     )
 
 
+@dataclass
+class _GrantingScope:
+    """What naming a scope's grants needs, read from the jsii kernel once per scope."""
+
+    construct_id: str
+    address: str
+    grant_ids: set[str] = field(default_factory=set)
+
+
+# Grants are this platform's most frequent construct (~320 per full synth), and every read of a
+# construct's node, ID, address or a role's name is a round trip to the jsii kernel: read each once.
+_granting_scopes: "WeakKeyDictionary[Construct, _GrantingScope]" = WeakKeyDictionary()
+_role_names: "WeakKeyDictionary[IamRole, tuple[str, str]]" = WeakKeyDictionary()
+
+
 def attach_grant(
     scope: Construct, verb: str, role: IamRole, statements: tuple[Statement, ...]
 ) -> IamRolePolicy:
     """Attach `statements` to `role` as an inline policy named after the granting construct and `verb`.
 
     The policy lives in the granting construct's scope, so a resource's grants sit beside the resource.
+    Its construct ID is `grant-<verb>-<role>`, with `-2`, `-3`... for further grants of the same verb
+    to the same role from the same scope. (An ID some other code already gave a child of the scope
+    makes construct creation fail loudly.)
     """
-    grant_id = f"grant-{verb}-{role.friendly_unique_id}"
+    if scope not in _granting_scopes:
+        node = scope.node
+        _granting_scopes[scope] = _GrantingScope(construct_id=node.id, address=node.addr)
+    granting = _granting_scopes[scope]
+    if role not in _role_names:
+        _role_names[role] = (role.friendly_unique_id, role.name)
+    role_id, role_name = _role_names[role]
+
+    grant_id = f"grant-{verb}-{role_id}"
     suffix = 1
-    while scope.node.try_find_child(grant_id if suffix == 1 else f"{grant_id}-{suffix}") is not None:
+    while (grant_id if suffix == 1 else f"{grant_id}-{suffix}") in granting.grant_ids:
         suffix += 1
     if suffix > 1:
         grant_id = f"{grant_id}-{suffix}"
+    granting.grant_ids.add(grant_id)
     document = policy_document(scope, f"{grant_id}-document", statements)
     return IamRolePolicy(
         scope,
@@ -117,7 +145,9 @@ def attach_grant(
         # Unique per granting construct, verb and grant (a role's inline policies share one namespace: a
         # second grant of the same verb under the same name would silently replace the first), readable in
         # the console.
-        name=f"{scope.node.id}-{verb}{f'-{suffix}' if suffix > 1 else ''}-{scope.node.addr[:8]}"[:128],
-        role=role.name,
+        name=f"{granting.construct_id}-{verb}{f'-{suffix}' if suffix > 1 else ''}-{granting.address[:8]}"[
+            :128
+        ],
+        role=role_name,
         policy=document.json,
     )

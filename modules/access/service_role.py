@@ -43,7 +43,7 @@ class ServiceRole(Construct):
             problems.append("max_session_duration_seconds: must be between 3600 and 43200")
         if len(props.name) > 64:
             problems.append(f"name: {props.name!r} is longer than IAM's 64 characters")
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
 
         conditions = (
             (Condition(test="StringEquals", variable="aws:SourceAccount", values=(context.account_id,)),)

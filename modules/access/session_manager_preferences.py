@@ -50,7 +50,7 @@ class SessionManagerPreferences(Construct):
             problems.append(f"idle_timeout_minutes: must be 1-{MAX_IDLE_MINUTES}")
         if not 1 <= props.max_session_minutes <= MAX_SESSION_MINUTES:
             problems.append(f"max_session_minutes: must be 1-{MAX_SESSION_MINUTES}")
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
 
         content = {
             "schemaVersion": "1.0",

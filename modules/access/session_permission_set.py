@@ -70,7 +70,7 @@ class SessionPermissionSet(Construct):
         for setting in ("instance_arn", "identity_store_id", "group_name"):
             if not getattr(props, setting):
                 problems.append(f"{setting}: required")
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
 
         self.permission_set = SsoadminPermissionSet(
             self,

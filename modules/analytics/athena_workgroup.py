@@ -73,7 +73,7 @@ class AthenaWorkgroup(Construct):
             )
         if results_bucket.key is None:
             problems.append("results_bucket: must be KMS-encrypted (results are encrypted with its key)")
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
         assert results_bucket.key is not None
         if props.force_destroy:
             report_weakened_default(self, "force_destroy", False, True)
@@ -119,7 +119,7 @@ class AthenaWorkgroup(Construct):
     ) -> AthenaNamedQuery:
         """Save `query` (run against `database`) in this workgroup under `name`."""
         if name in self.named_queries:
-            raise_if_problems(self.node.path, [f"add_named_query: {name!r} already exists"])
+            raise_if_problems(self, [f"add_named_query: {name!r} already exists"])
         named_query = AthenaNamedQuery(
             self,
             f"query-{re.sub(r'[^A-Za-z0-9-]', '-', name)}",

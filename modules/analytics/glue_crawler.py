@@ -109,7 +109,7 @@ class GlueCrawler(Construct):
         ]
         if not 0.1 <= props.dynamodb_scan_rate <= 1.5:
             problems.append(f"dynamodb_scan_rate: {props.dynamodb_scan_rate} must be between 0.1 and 1.5")
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
 
         role_name = f"{props.name}-crawler"[:64]
         self.role = ServiceRole(

@@ -39,7 +39,7 @@ class GlueDatabase(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         if not DATABASE_NAME_PATTERN.fullmatch(props.name):
-            raise_if_problems(self.node.path, [f"name: {props.name!r} must be lower-case letters, digits, _"])
+            raise_if_problems(self, [f"name: {props.name!r} must be lower-case letters, digits, _"])
         self.context = context
         self.database = GlueCatalogDatabase(self, "database", name=props.name, description=props.description)
 

@@ -97,7 +97,7 @@ class GlueEtlJob(Construct):
             problems.append("number_of_workers: Glue Spark jobs need at least 2")
         if not 1 <= props.timeout_minutes <= 2880:
             problems.append(f"timeout_minutes: {props.timeout_minutes} must be between 1 and 2880")
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
         if not props.bookmarks:
             report_weakened_default(self, "bookmarks", True, False)
 

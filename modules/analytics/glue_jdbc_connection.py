@@ -74,7 +74,7 @@ class GlueJdbcConnection(Construct):
                 f"subnet_index: {props.subnet_index} is not one of the "
                 f"{len(network.private_subnets)} private subnets"
             )
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
         self.context = context
         self.credentials = credentials
         subnet = network.private_subnets[props.subnet_index]

@@ -56,7 +56,7 @@ class GlueScriptBundle(Construct):
             problems.append(f"key_prefix: {props.key_prefix!r} must end with '/' and not start with '/'")
         if bucket.key is None:
             problems.append("bucket: must be KMS-encrypted (SSE-KMS with our key)")
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
         assert bucket.key is not None
 
         self.bucket = bucket
@@ -87,7 +87,7 @@ class GlueScriptBundle(Construct):
     def script_location(self, entry_point: str) -> str:
         """The S3 URI of `entry_point`'s current version."""
         if entry_point not in self.entry_points:
-            raise_if_problems(self.node.path, [f"script_location: {entry_point!r} is not an entry point"])
+            raise_if_problems(self, [f"script_location: {entry_point!r} is not an entry point"])
         return self._uri(entry_point)
 
     @property

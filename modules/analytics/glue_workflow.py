@@ -58,7 +58,7 @@ class GlueWorkflow(Construct):
             problems.append("stages: at least one stage, and no empty stage")
         if props.max_concurrent_runs < 1:
             problems.append("max_concurrent_runs: must be at least 1")
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
         self.context = context
         self.workflow = GlueWorkflowResource(
             self,

@@ -69,7 +69,7 @@ class AuditTrail(Construct):
             )
         if len(data_event_buckets) > MAX_DATA_RESOURCES:
             problems.append(f"data_event_buckets: at most {MAX_DATA_RESOURCES}")
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
         if props.force_destroy:
             report_weakened_default(self, "force_destroy", False, True)
 

@@ -14,14 +14,10 @@ class AccountContext(Construct):
         self.resource_prefix = resource_prefix
         self.caller = DataAwsCallerIdentity(self, "caller")
         self.partition_lookup = DataAwsPartition(self, "partition")
-
-    @property
-    def account_id(self) -> str:
-        return self.caller.account_id
-
-    @property
-    def partition(self) -> str:
-        return self.partition_lookup.partition
+        # Read once: each read of a token attribute is a round trip to the jsii kernel, and ARNs are built
+        # hundreds of times per stack. A token may be used any number of times.
+        self.account_id: str = self.caller.account_id
+        self.partition: str = self.partition_lookup.partition
 
     def arn(self, service: str, resource: str, *, region: bool = True, account: bool = True) -> str:
         """An ARN in this account and region, e.g. arn("logs", "log-group:/aws/x:*")."""

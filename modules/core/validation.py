@@ -2,6 +2,8 @@
 
 from collections.abc import Sequence
 
+from constructs import IConstruct
+
 
 class PropsError(ValueError):
     """Invalid construct props; the message lists every problem found."""
@@ -13,7 +15,11 @@ class PropsError(ValueError):
         super().__init__(f"{construct}: {len(self.problems)} invalid setting(s):\n{listed}")
 
 
-def raise_if_problems(construct: str, problems: Sequence[str]) -> None:
-    """Raise PropsError listing `problems`, if there are any."""
+def raise_if_problems(construct: IConstruct, problems: Sequence[str]) -> None:
+    """Raise PropsError listing `problems`, naming `construct` by its path, if there are any.
+
+    The path is read only when there is a problem: each read is two round trips to the jsii kernel,
+    and every construct calls this.
+    """
     if problems:
-        raise PropsError(construct, problems)
+        raise PropsError(construct.node.path, problems)

@@ -55,7 +55,7 @@ class EnvironmentBudget(Construct):
             problems.append(
                 "tag_key / tag_value: required (an unfiltered budget would track the whole account)"
             )
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
 
         def notify(kind: str, percent: float) -> BudgetsBudgetNotification:
             return BudgetsBudgetNotification(

@@ -113,7 +113,7 @@ class SecureTable(Construct):
                 problems.append("deletion_protection: must be true in production")
             if not props.point_in_time_recovery:
                 problems.append("point_in_time_recovery: must be true in production")
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
         if not props.deletion_protection:
             report_weakened_default(self, "deletion_protection", True, False)
         if not props.point_in_time_recovery:

@@ -267,7 +267,7 @@ class PostgresDatabase(Construct):
                 ),
             )
             problems += [message for holds, message in required if not holds]
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
         flags: tuple[tuple[str, bool, bool], ...] = (
             ("deletion_protection", True, props.deletion_protection),
             ("multi_az", True, props.multi_az),
@@ -295,7 +295,7 @@ class PostgresDatabase(Construct):
         accepted: there is deliberately no way to admit a CIDR."""
         if not isinstance(source, SecurityGroup):
             raise_if_problems(
-                self.node.path,
+                self,
                 [
                     f"allow_connections_from: {source!r} is not a SecurityGroup; the database admits named "
                     "security groups only, never an address range"
@@ -315,7 +315,7 @@ class PostgresDatabase(Construct):
     def grant_connect(self, role: IamRole, database_user: str) -> None:
         """Let `role` log in as `database_user` with IAM authentication (rds-db:connect)."""
         if not SQL_NAME_PATTERN.fullmatch(database_user):
-            raise_if_problems(self.node.path, [f"grant_connect: {database_user!r} is not a SQL user name"])
+            raise_if_problems(self, [f"grant_connect: {database_user!r} is not a SQL user name"])
         attach_grant(
             self,
             f"connect-{database_user}",

@@ -93,7 +93,7 @@ class ManagedConfigRules(Construct):
         super().__init__(scope, construct_id)
         keys = [rule.key for rule in props.rules]
         raise_if_problems(
-            self.node.path,
+            self,
             [f"rules: key {key!r} listed more than once" for key in sorted(set(keys)) if keys.count(key) > 1],
         )
         self.rules: dict[str, ConfigConfigRule] = {}

@@ -42,7 +42,7 @@ class ThreatDetection(Construct):
             problems.append("alert_min_severity: GuardDuty severities are 1-10")
         if len(set(props.features)) != len(props.features):
             problems.append("features: listed more than once")
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
 
         self.detector = GuarddutyDetector(
             self, "detector", enable=True, finding_publishing_frequency=props.finding_frequency

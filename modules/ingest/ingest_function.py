@@ -198,4 +198,4 @@ class IngestFunction(Construct):
             problems.append(
                 f"event_max_age_seconds: {props.event_max_age_seconds} must be between 60 and 86400"
             )
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)

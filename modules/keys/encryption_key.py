@@ -60,7 +60,7 @@ class EncryptionKey(Construct):
         for use in props.service_uses:
             if "kms:*" in use.actions:
                 problems.append(f"service_uses: {use.service_principal} must not get kms:*")
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
         if not props.enable_rotation:
             report_weakened_default(self, "enable_rotation", True, False)
 
@@ -101,11 +101,8 @@ class EncryptionKey(Construct):
             deletion_window_in_days=props.deletion_window_days,
             policy=self.policy.json,
         )
+        self.arn: str = self.key.arn  # read once: each read of a token attribute is a jsii round trip
         self.alias = KmsAlias(self, "alias", name=f"alias/{props.alias}", target_key_id=self.key.key_id)
-
-    @property
-    def arn(self) -> str:
-        return self.key.arn
 
     def _grant(self, verb: str, role: IamRole, actions: tuple[str, ...], via_service: str | None) -> None:
         conditions = (
@@ -121,7 +118,7 @@ class EncryptionKey(Construct):
                 Statement(
                     sid=f"Key{verb.title().replace('-', '')}",
                     actions=actions,
-                    resources=(self.key.arn,),
+                    resources=(self.arn,),
                     conditions=conditions,
                 ),
             ),

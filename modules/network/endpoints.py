@@ -41,9 +41,7 @@ class VpcEndpoints(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         unknown = [name for name in props.interface_services if name not in KNOWN_INTERFACE_SERVICES]
-        raise_if_problems(
-            self.node.path, [f"interface_services: unknown service {name!r}" for name in unknown]
-        )
+        raise_if_problems(self, [f"interface_services: unknown service {name!r}" for name in unknown])
 
         self.gateways = {
             service: VpcEndpoint(

@@ -51,7 +51,7 @@ class PlatformVpc(Construct):
             problems.append(
                 f"availability_zones: {len(props.availability_zones)} given, need 2 or 3 (high availability)"
             )
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
         assert network is not None
         if props.public_subnets:
             report_weakened_default(self, "public_subnets", False, True)
@@ -102,6 +102,8 @@ class PlatformVpc(Construct):
             )
             self.private_subnets.append(subnet)
             self.private_route_tables.append(route_table)
+        # Read once: each read of a token attribute is a jsii round trip.
+        self.private_subnet_ids: list[str] = [subnet.id for subnet in self.private_subnets]
 
         self.public_subnets: list[Subnet] = []
         if props.public_subnets:
@@ -130,7 +132,3 @@ class PlatformVpc(Construct):
                     self, f"public-{index}-association", subnet_id=subnet.id, route_table_id=public_routes.id
                 )
                 self.public_subnets.append(subnet)
-
-    @property
-    def private_subnet_ids(self) -> list[str]:
-        return [subnet.id for subnet in self.private_subnets]

@@ -61,17 +61,19 @@ class AlertsTopic(Construct):
             problems.append("publishers: a topic nobody may publish to would never alert")
         if len(set(props.emails)) != len(props.emails):
             problems.append("emails: listed more than once")
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
 
         self.key = key
         self.topic = SnsTopic(
             self, "topic", name=props.name, kms_master_key_id=key.arn, signature_version=2
         )  # SHA256-signed notifications
+        self.arn: str = self.topic.arn  # read once: each read of a token attribute is a jsii round trip
+        self.name: str = self.topic.name
         service_statements = tuple(
             Statement(
                 sid=f"Allow{publisher.title()}Publish",
                 actions=("sns:Publish",),
-                resources=(self.topic.arn,),
+                resources=(self.arn,),
                 principals=(Principal(kind="Service", identifiers=(context.service_principal(publisher),)),),
                 conditions=(
                     Condition(
@@ -89,30 +91,20 @@ class AlertsTopic(Construct):
             sid="DenyPublishByAnyoneButAwsServices",
             effect="Deny",
             actions=("sns:Publish",),
-            resources=(self.topic.arn,),
+            resources=(self.arn,),
             principals=(Principal(kind="*", identifiers=("*",)),),
             conditions=(Condition(test="Bool", variable="aws:PrincipalIsAWSService", values=("false",)),),
         )
         self.policy = SnsTopicPolicy(
             self,
             "policy",
-            arn=self.topic.arn,
+            arn=self.arn,
             policy=policy_document(self, "policy-document", (*service_statements, deny_others)).json,
         )
         self.subscriptions = [
-            SnsTopicSubscription(
-                self, f"email-{index}", topic_arn=self.topic.arn, protocol="email", endpoint=email
-            )
+            SnsTopicSubscription(self, f"email-{index}", topic_arn=self.arn, protocol="email", endpoint=email)
             for index, email in enumerate(props.emails)
         ]
-
-    @property
-    def arn(self) -> str:
-        return self.topic.arn
-
-    @property
-    def name(self) -> str:
-        return self.topic.name
 
     @staticmethod
     def key_uses(

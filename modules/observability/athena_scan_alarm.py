@@ -36,7 +36,7 @@ class AthenaScanAlarm(Construct):
             problems.append("max_scanned_gib_per_hour: must be positive")
         if not props.workgroup_name:
             problems.append("workgroup_name: required")
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
         self.alarm = TopicAlarm(
             self,
             "alarm",

@@ -36,9 +36,7 @@ class BucketSizeAlarm(Construct):
         props: BucketSizeAlarmProps,
     ) -> None:
         super().__init__(scope, construct_id)
-        raise_if_problems(
-            self.node.path, [] if props.max_size_gib > 0 else ["max_size_gib: must be positive"]
-        )
+        raise_if_problems(self, [] if props.max_size_gib > 0 else ["max_size_gib: must be positive"])
         self.alarm = TopicAlarm(
             self,
             "alarm",

@@ -219,7 +219,7 @@ class CisAlarms(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         raise_if_problems(
-            self.node.path,
+            self,
             []
             if props.unauthorized_api_calls_threshold >= 1
             else ["unauthorized_api_calls_threshold: must be at least 1"],

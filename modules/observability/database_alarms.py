@@ -69,7 +69,7 @@ class DatabaseAlarms(Construct):
         ):
             if getattr(props, setting) <= 0:
                 problems.append(f"{setting}: must be positive")
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
 
         # (key, metric, comparison, threshold in the metric's unit, missing data, what it means)
         specs: tuple[tuple[str, str, Comparison, float, TreatMissingData, str], ...] = (

@@ -38,7 +38,7 @@ class EventAlert(Construct):
             problems.append(f"name: {props.name!r} must be 1-{MAX_RULE_NAME_LENGTH} characters")
         if not props.event_pattern.get("source"):
             problems.append("event_pattern: must name the event source (a rule without one matches too much)")
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
 
         self.rule = CloudwatchEventRule(
             self,

@@ -34,15 +34,12 @@ class EncryptedLogGroup(Construct):
         problems = []
         if props.retention_days not in VALID_RETENTION_DAYS:
             problems.append(f"retention_days: {props.retention_days} is not a CloudWatch retention value")
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
         self.key = key
         self.log_group = CloudwatchLogGroup(
             self, "log-group", name=props.name, retention_in_days=props.retention_days, kms_key_id=key.arn
         )
-
-    @property
-    def arn(self) -> str:
-        return self.log_group.arn
+        self.arn: str = self.log_group.arn  # read once: each read of a token attribute is a jsii round trip
 
     def grant_write(self, role: IamRole) -> None:
         """Let `role` create streams in and write events to this log group only."""
@@ -54,7 +51,7 @@ class EncryptedLogGroup(Construct):
                 Statement(
                     sid="WriteLogEvents",
                     actions=("logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"),
-                    resources=(self.log_group.arn, f"{self.log_group.arn}:*"),
+                    resources=(self.arn, f"{self.arn}:*"),
                 ),
             ),
         )

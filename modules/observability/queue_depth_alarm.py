@@ -36,7 +36,7 @@ class QueueDepthAlarm(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         raise_if_problems(
-            self.node.path,
+            self,
             [] if props.max_visible_messages >= 0 else ["max_visible_messages: must not be negative"],
         )
         self.alarm = TopicAlarm(

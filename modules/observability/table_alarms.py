@@ -47,7 +47,7 @@ class TableAlarms(Construct):
             problems.append("throttled_events: must be at least 1")
         if props.system_errors < 1:
             problems.append("system_errors: must be at least 1")
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
 
         dimensions = {"TableName": table.name}
         throttles = tuple(

@@ -90,7 +90,7 @@ class TopicAlarm(Construct):
             problems.append("evaluation_periods: must be at least 1")
         if props.period_seconds * props.evaluation_periods > MAX_EVALUATION_RANGE_SECONDS:
             problems.append("period_seconds x evaluation_periods: must not exceed one day")
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
 
         single = props.metric
         self.alarm = CloudwatchMetricAlarm(

@@ -79,7 +79,7 @@ class PlatformSecret(Construct):
             for name in props.non_secret_fields
             if SECRET_FIELD_PATTERN.search(name)
         ]
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
         if not props.rotate_immediately:
             report_weakened_default(self, "rotate_immediately", True, False)
 

@@ -243,7 +243,7 @@ class PrivateFunction(Construct):
             problems.append("dead_letter_key: required when dead_letter_queue is on")
         if not props.dead_letter_queue and dead_letter_key is not None:
             problems.append("dead_letter_key: given but dead_letter_queue is off")
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
         if not props.dead_letter_queue:
             report_weakened_default(self, "dead_letter_queue", True, False)
 

@@ -47,7 +47,7 @@ class AccountOperations(Construct):
                 f"resource prefix {context.resource_prefix!r} does not give the session names "
                 f"environments expect ({SESSION_KEY_ALIAS}, {SESSION_LOG_GROUP})"
             )
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
         detective = config.detective_services
 
         self.session_key = EncryptionKey(

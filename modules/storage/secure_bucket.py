@@ -99,6 +99,7 @@ class SecureBucket(Construct):
         self.key = encryption_key if props.encryption == "kms" else None
 
         self.bucket = S3Bucket(self, "bucket", bucket=props.name, force_destroy=props.force_destroy)
+        self.arn: str = self.bucket.arn  # read once: each read of a token attribute is a jsii round trip
         self.public_access_block = S3BucketPublicAccessBlock(
             self,
             "public-access-block",
@@ -174,7 +175,7 @@ class SecureBucket(Construct):
             problems.append("noncurrent_version_expiration_days: must be at least 1")
         if props.receives_access_logs and props.encryption == "kms":
             problems.append("encryption: S3 server access logging can only write to an SSE-S3 bucket")
-        raise_if_problems(self.node.path, problems)
+        raise_if_problems(self, problems)
         if props.encryption == "s3-managed" and not props.receives_access_logs:
             report_weakened_default(self, "encryption", "kms", props.encryption)
         if not props.versioned:
@@ -186,7 +187,7 @@ class SecureBucket(Construct):
 
     def _policy_statements(self, props: SecureBucketProps) -> tuple[Statement, ...]:
         everyone = (Principal(kind="*", identifiers=("*",)),)
-        bucket_and_objects = (self.bucket.arn, f"{self.bucket.arn}/*")
+        bucket_and_objects = (self.arn, f"{self.arn}/*")
         statements = [
             Statement(
                 sid="DenyInsecureTransport",
@@ -215,7 +216,7 @@ class SecureBucket(Construct):
                     sid="DenyOtherEncryption",
                     effect="Deny",
                     actions=("s3:PutObject",),
-                    resources=(f"{self.bucket.arn}/*",),
+                    resources=(f"{self.arn}/*",),
                     principals=everyone,
                     conditions=(
                         Condition(
@@ -230,7 +231,7 @@ class SecureBucket(Construct):
                     sid="DenyOtherKmsKey",
                     effect="Deny",
                     actions=("s3:PutObject",),
-                    resources=(f"{self.bucket.arn}/*",),
+                    resources=(f"{self.arn}/*",),
                     principals=everyone,
                     conditions=(
                         Condition(
@@ -251,7 +252,7 @@ class SecureBucket(Construct):
                 Statement(
                     sid="AllowServerAccessLogDelivery",
                     actions=("s3:PutObject",),
-                    resources=(f"{self.bucket.arn}/*",),
+                    resources=(f"{self.arn}/*",),
                     principals=(Principal(kind="Service", identifiers=("logging.s3.amazonaws.com",)),),
                     conditions=(
                         Condition(
@@ -307,10 +308,8 @@ class SecureBucket(Construct):
             "read",
             role,
             (
-                Statement(sid="ListBucket", actions=LIST_ACTIONS, resources=(self.bucket.arn,)),
-                Statement(
-                    sid="ReadObjects", actions=READ_ACTIONS, resources=(f"{self.bucket.arn}/{prefix}*",)
-                ),
+                Statement(sid="ListBucket", actions=LIST_ACTIONS, resources=(self.arn,)),
+                Statement(sid="ReadObjects", actions=READ_ACTIONS, resources=(f"{self.arn}/{prefix}*",)),
             ),
         )
         if self.key is not None:
@@ -322,11 +321,7 @@ class SecureBucket(Construct):
             self,
             "write",
             role,
-            (
-                Statement(
-                    sid="WriteObjects", actions=WRITE_ACTIONS, resources=(f"{self.bucket.arn}/{prefix}*",)
-                ),
-            ),
+            (Statement(sid="WriteObjects", actions=WRITE_ACTIONS, resources=(f"{self.arn}/{prefix}*",)),),
         )
         if self.key is not None:
             self.key.grant_encrypt_decrypt(role, via_service=self._kms_via_s3())
@@ -342,9 +337,5 @@ class SecureBucket(Construct):
             self,
             "delete",
             role,
-            (
-                Statement(
-                    sid="DeleteObjects", actions=DELETE_ACTIONS, resources=(f"{self.bucket.arn}/{prefix}*",)
-                ),
-            ),
+            (Statement(sid="DeleteObjects", actions=DELETE_ACTIONS, resources=(f"{self.arn}/{prefix}*",)),),
         )
