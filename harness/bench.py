@@ -11,9 +11,9 @@ Prints medians of N runs (default 3) of:
   (distinct names, non-overlapping CIDRs) against 1 copy, loader on;
 - the checkov scan of all stacks (`python -m security.gate`, or plain checkov if there is no gate);
 - peak memory of python and node together during a full synth, from the process tree's
-  /proc/<pid>/status sampled every 20 ms: each of the three processes every synth runs (python,
-  jsii's node relay, the node kernel) with its own peak (VmHWM) and their sum (an upper bound for
-  the three together, as the peaks need not coincide); and the highest total VmRSS of the whole
+  /proc/<pid>/status sampled every 20 ms: each of the processes a synth runs (python, jsii's node
+  relay, which only stock starts, and the node kernel) with its own peak (VmHWM) and their sum (an
+  upper bound for them together, as the peaks need not coincide); and the highest total VmRSS of the whole
   tree seen at one instant, which also counts short-lived helpers such as cdktf's zip archivers.
   getrusage(RUSAGE_CHILDREN).ru_maxrss cannot give this: it is the largest single process, never
   a sum.
@@ -43,7 +43,7 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLE_INTERVAL_S = 0.02
 GENERATED_ENVIRONMENTS = 20
 MAIN_PROCESSES = ("python", "node relay", "node kernel")
-"""The processes of every synth: python, jsii's relay (bin/jsii-runtime.js), the kernel (program.js)."""
+"""The processes of a synth: python, jsii's relay (bin/jsii-runtime.js; stock only), the kernel."""
 
 # main.py run as `python main.py` runs it, timing its phases from inside. Wraps (timing only):
 # install(), the environment loaders, jsii.invoke (for app.synth) and the jsii process channel
@@ -442,11 +442,11 @@ class TreeMemory:
         while pending:
             pid = pending.pop()
             found.append(pid)
-            for tasks in Path(f"/proc/{pid}/task").glob("*/children"):
-                try:
-                    pending += [int(child) for child in tasks.read_text().split()]
-                except OSError:
-                    continue
+            try:  # the process may have exited since it was listed
+                children = [path.read_text() for path in Path(f"/proc/{pid}/task").glob("*/children")]
+            except OSError:
+                continue
+            pending += [int(child) for text in children for child in text.split()]
         return found
 
 
@@ -527,7 +527,7 @@ def format_table(results: Results) -> str:
         (f"  {results.scan_command}", ""),
         ("Peak memory (resident) in a full synth", "   loader |     stock"),
         *[(f"  {role}, own peak", megabytes(role)) for role in MAIN_PROCESSES],
-        ("  sum of those three peaks", megabytes("hwm_sum")),
+        ("  sum of those peaks", megabytes("hwm_sum")),
         ("  whole tree, highest total at one instant", megabytes("rss_total")),
     ]
     width = max(len(label) for label, value in rows if value)

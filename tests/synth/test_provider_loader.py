@@ -157,7 +157,10 @@ def run_probe(package: Path, node_options: str | None) -> dict[str, object]:
         env["NODE_OPTIONS"] = node_options
     result = subprocess.run(
         ["node", "-e", PROBE, str(package / "lib" / "index.js")],
-        env=env, capture_output=True, text=True, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     probe: dict[str, object] = json.loads(result.stdout)
@@ -280,3 +283,106 @@ app.synth()
         assert (tmp_path / "out" / "stacks" / "stack" / "cdk.tf.json").is_file()
     finally:
         shutil.rmtree(cache_root, ignore_errors=True)  # ~400 MB of unpacked provider
+
+
+# Prints the command line of every node process this Python process started, then synthesizes one bucket.
+NODE_CHILDREN = """
+from harness import provider_loader
+provider_loader.install()
+import os, sys
+import cdktf
+from cdktf_cdktf_provider_aws.provider import AwsProvider
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+
+def descendants(pid):
+    children = open(f"/proc/{pid}/task/{pid}/children").read().split()
+    return [int(child) for child in children] + [d for child in children for d in descendants(int(child))]
+
+for pid in descendants(os.getpid()):
+    command = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\\0")
+    print("NODE", " ".join(part.decode() for part in command if part))
+app = cdktf.App(outdir=sys.argv[1])
+stack = cdktf.TerraformStack(app, "stack")
+AwsProvider(stack, "aws", region="eu-west-1")
+S3Bucket(stack, "bucket", bucket="b")
+app.synth()
+print("SYNTHESIZED")
+"""
+
+
+def node_processes(output: str) -> list[str]:
+    return [line.removeprefix("NODE ") for line in output.splitlines() if line.startswith("NODE ")]
+
+
+def test_the_loader_runs_the_kernel_as_the_only_node_process_and_stock_keeps_the_relay(
+    tmp_path: Path,
+) -> None:
+    loader = run_python(NODE_CHILDREN, child_env(), str(tmp_path / "loader")).stdout
+    stock = run_python(
+        NODE_CHILDREN, child_env(**{provider_loader.STOCK_VARIABLE: "1"}), str(tmp_path / "stock")
+    ).stdout
+
+    assert "SYNTHESIZED" in loader and "SYNTHESIZED" in stock
+    [kernel] = node_processes(loader)
+    assert kernel.endswith("/lib/program.js")
+    assert [command.rsplit("/", 2)[-2:] for command in node_processes(stock)] == [
+        ["bin", "jsii-runtime.js"],
+        ["lib", "program.js"],
+    ]
+    assert (tmp_path / "loader" / "stacks" / "stack" / "cdk.tf.json").read_bytes() == (
+        tmp_path / "stock" / "stacks" / "stack" / "cdk.tf.json"
+    ).read_bytes()
+
+
+def test_what_the_kernel_writes_to_stdout_and_stderr_reaches_pythons_and_never_the_api_channel(
+    tmp_path: Path,
+) -> None:
+    # Without the relay, a stray console.log in node must not be read as a kernel response.
+    hook = tmp_path / "noisy.cjs"
+    hook.write_text(
+        'process.stdout.write("kernel-says-out\\n"); process.stderr.write("kernel-says-err\\n");\n'
+    )
+
+    result = run_python(NODE_CHILDREN, child_env(NODE_OPTIONS=f"--require {hook}"), str(tmp_path / "out"))
+
+    assert "SYNTHESIZED" in result.stdout
+    assert "kernel-says-out" in result.stdout
+    assert "kernel-says-err" in result.stderr
+
+
+def test_a_user_runtime_in_jsii_runtime_is_started_as_jsii_would(tmp_path: Path) -> None:
+    import jsii._embedded.jsii as embedded
+
+    runtime = tmp_path / "runtime"
+    for resource, name in embedded.EMBEDDED_FILES.items():
+        (runtime / name).parent.mkdir(parents=True, exist_ok=True)
+        (runtime / name).write_bytes((Path(embedded.__file__).parent / resource).read_bytes())
+
+    output = run_python(
+        NODE_CHILDREN, child_env(JSII_RUNTIME=str(runtime / "bin" / "jsii-runtime.js")), str(tmp_path / "out")
+    ).stdout
+
+    assert "SYNTHESIZED" in output
+    assert [command.split()[-1] for command in node_processes(output)] == [
+        str(runtime / "bin" / "jsii-runtime.js"),
+        str(runtime / "lib" / "program.js"),
+    ]
+
+
+def test_runtime_type_checks_still_reject_a_wrong_argument_on_every_call_with_the_loader() -> None:
+    code = """
+from harness import provider_loader
+provider_loader.install()
+import cdktf
+from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
+stack = cdktf.TerraformStack(cdktf.App(), "stack")
+S3Bucket(stack, "fine", bucket="b")
+for attempt in range(2):  # the second call reads the memoized type hints
+    try:
+        S3Bucket(stack, f"wrong-{attempt}", bucket=123)
+    except TypeError as error:
+        print("REJECTED", "bucket" in str(error))
+"""
+    output = run_python(code, child_env()).stdout.split()
+
+    assert output == ["REJECTED", "True", "REJECTED", "True"]
