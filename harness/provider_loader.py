@@ -43,6 +43,12 @@ was checked against (RELAY_FREE_RUNTIME), on POSIX, and when JSII_RUNTIME does n
 the user's own; otherwise jsii starts its relay as usual. Lost with the relay: its warning about
 node versions past end of life.
 
+Garbage collection: jsii's (de)serialization and the bindings' type checks allocate millions of
+short-lived containers per synth. With CPython's default thresholds (a young collection every 700
+net allocations) a full synth runs ~240 collections, ~0.15 s. The loader raises the young
+threshold to GC_YOUNG_THRESHOLD: 3 collections, ~0.05 s; the python process's peak memory is
+unchanged (~70 MB; `make bench`).
+
 Exit: once the synth is done, the interpreter's last act is a garbage collection over every
 object it still holds (~0.25 s after a full synth). The loader freezes them instead (`gc.freeze()`,
 the last exit handler to run): nothing is left to collect that the process's end would not free,
@@ -93,6 +99,8 @@ _INDEXING_RUNTIME = "1.142.0"
 """The jsii-runtime whose package-cache layout `_provider_index_missing` matches."""
 RELAY_FREE_RUNTIME = "1.142.0"
 """The jsii runtime whose kernel (`lib/program.js`, API channel on fd 3) is started without the relay."""
+GC_YOUNG_THRESHOLD = 50_000
+"""Net allocations between young-generation garbage collections with the loader (CPython: 700)."""
 _STUB_PREFIX = "_typecheckingstub__"
 """Name prefix of the generated bindings' type-hint stubs."""
 
@@ -181,6 +189,7 @@ def install() -> None:
         )
     resolver_map = _jsii_submodule_map()  # first: fails before anything has changed
     atexit.register(gc.freeze)  # registered first, so it runs last
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
     resolver_map.update(submodule_fqn_map(_register_package_without_init()))
     index_missing = _provider_index_missing()
     _memoize_stub_type_hints()
