@@ -66,6 +66,7 @@ parsing the whole assembly (~2 s). So a process that found no index waits for it
 """
 
 import atexit
+import errno
 import functools
 import gc
 import importlib
@@ -416,6 +417,9 @@ def _start_kernels_without_relay() -> None:
         environ = os.environ.copy()
         environ["JSII_AGENT"] = f"Python/{platform.python_version()}"  # as jsii sets it
         program = Path(self._jsii_runtime()).parents[1] / "lib" / "program.js"
+        node = environ.get("JSII_NODE", "node")
+        if shutil.which(node, path=environ.get("PATH")) is None:  # as stock's Popen would, not a mute shell
+            raise FileNotFoundError(errno.ENOENT, "No such file or directory", node)
         ours, kernels = socket.socketpair()
         with kernels:
             # The shell moves the channel from fd 0 to fd 3, where the kernel expects it.
@@ -425,7 +429,7 @@ def _start_kernels_without_relay() -> None:
                     "-c",
                     'exec "$@" 3<&0 0</dev/null',
                     "sh",
-                    environ.get("JSII_NODE", "node"),
+                    node,
                     "--max-old-space-size=4069",
                     "--preserve-symlinks",
                     str(program),

@@ -386,3 +386,19 @@ for attempt in range(2):  # the second call reads the memoized type hints
     output = run_python(code, child_env()).stdout.split()
 
     assert output == ["REJECTED", "True", "REJECTED", "True"]
+
+
+@pytest.mark.parametrize("stock", [False, True], ids=["loader", "stock"])
+def test_a_missing_node_is_reported_by_name_as_stock_jsii_reports_it(stock: bool) -> None:
+    # Importing constructs loads its assembly, which starts the kernel (the loader's install() already has).
+    code = """
+from harness import provider_loader
+try:
+    provider_loader.install()
+    import constructs
+except FileNotFoundError as error:
+    print("MISSING", error.filename)
+"""
+    env = child_env(JSII_NODE="/nonexistent/node", **({provider_loader.STOCK_VARIABLE: "1"} if stock else {}))
+
+    assert run_python(code, env).stdout.split() == ["MISSING", "/nonexistent/node"]
