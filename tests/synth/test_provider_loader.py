@@ -370,6 +370,7 @@ def test_a_user_runtime_in_jsii_runtime_is_started_as_jsii_would(tmp_path: Path)
 
 
 def test_runtime_type_checks_still_reject_a_wrong_argument_on_every_call_with_the_loader() -> None:
+    # A provider class and a cdktf one: the loader memoizes the type hints of every generated package.
     code = """
 from harness import provider_loader
 provider_loader.install()
@@ -377,15 +378,20 @@ import cdktf
 from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 stack = cdktf.TerraformStack(cdktf.App(), "stack")
 S3Bucket(stack, "fine", bucket="b")
+cdktf.TerraformOutput(stack, "fine-output", value="v", description="d")
 for attempt in range(2):  # the second call reads the memoized type hints
     try:
         S3Bucket(stack, f"wrong-{attempt}", bucket=123)
     except TypeError as error:
         print("REJECTED", "bucket" in str(error))
+    try:
+        cdktf.TerraformOutput(stack, f"wrong-output-{attempt}", value="v", description=123)
+    except TypeError as error:
+        print("REJECTED", "description" in str(error))
 """
     output = run_python(code, child_env()).stdout.split()
 
-    assert output == ["REJECTED", "True", "REJECTED", "True"]
+    assert output == ["REJECTED", "True"] * 4
 
 
 @pytest.mark.parametrize("stock", [False, True], ids=["loader", "stock"])
