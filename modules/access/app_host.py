@@ -229,7 +229,6 @@ class AppHost(Construct):
         log_group_arn = self.context.arn("logs", f"log-group:{props.session_log_group_name}")
         attach_grant(
             self,
-            "session-logging",
             self.role.role,
             (
                 Statement(

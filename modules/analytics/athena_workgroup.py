@@ -137,7 +137,6 @@ class AthenaWorkgroup(Construct):
         still needs the source buckets' grant_read)."""
         attach_grant(
             self,
-            "query",
             role,
             (
                 Statement(

@@ -58,7 +58,6 @@ class GlueDatabase(Construct):
         """Let `role` read the database's table and partition metadata."""
         attach_grant(
             self,
-            "read",
             role,
             (
                 Statement(sid="ReadCatalog", actions=READ_ACTIONS, resources=self._resources()),
@@ -70,7 +69,6 @@ class GlueDatabase(Construct):
         """Let `role` read, create and update tables and partitions (what a crawler does); never delete."""
         attach_grant(
             self,
-            "write",
             role,
             (
                 Statement(

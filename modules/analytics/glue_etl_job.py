@@ -134,7 +134,6 @@ class GlueEtlJob(Construct):
         temporary_bucket.grant_delete(role, prefix=temporary_prefix)
         attach_grant(
             self,
-            "metrics",
             role,
             (
                 Statement(

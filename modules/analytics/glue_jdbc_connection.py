@@ -171,7 +171,6 @@ class GlueJdbcConnection(Construct):
         network_interfaces = self.context.arn("ec2", "network-interface/*")
         attach_grant(
             self,
-            "use",
             role,
             (
                 Statement(

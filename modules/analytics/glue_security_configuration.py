@@ -72,7 +72,6 @@ class GlueSecurityConfiguration(Construct):
         self.data_key.grant_encrypt_decrypt(role)
         attach_grant(
             self,
-            "use",
             role,
             (
                 Statement(

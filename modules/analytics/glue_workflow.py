@@ -97,7 +97,6 @@ class GlueWorkflow(Construct):
         """Let `role` start runs of this workflow (with run properties) and read their state."""
         attach_grant(
             self,
-            "start",
             role,
             (
                 Statement(

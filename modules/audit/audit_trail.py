@@ -8,7 +8,6 @@ from cdktf_cdktf_provider_aws.cloudtrail import (
     CloudtrailEventSelector,
     CloudtrailEventSelectorDataResource,
 )
-from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
 from modules.access.policy import Condition, Principal, Statement
@@ -131,11 +130,8 @@ class AuditTrail(Construct):
                 restrict_to_own_account=False,
             ),
         )
-        self.log_group.grant_write(self.delivery_role.role)
         # CloudTrail checks the role's permissions when the trail is created, so the grant must exist first.
-        delivery_grants = [
-            child for child in self.log_group.node.children if isinstance(child, IamRolePolicy)
-        ]
+        delivery_policy = self.log_group.grant_write(self.delivery_role.role)
         self.trail = Cloudtrail(
             self,
             "trail",
@@ -162,7 +158,7 @@ class AuditTrail(Construct):
                     else None,
                 )
             ],
-            depends_on=[self.bucket.policy, *delivery_grants],
+            depends_on=[self.bucket.policy, delivery_policy],
         )
 
     @property

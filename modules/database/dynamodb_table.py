@@ -130,7 +130,6 @@ class SecureTable(Construct):
     def _grant(self, verb: str, role: IamRole, actions: tuple[str, ...]) -> None:
         attach_grant(
             self,
-            verb,
             role,
             (
                 Statement(

@@ -318,7 +318,6 @@ class PostgresDatabase(Construct):
             raise_if_problems(self, [f"grant_connect: {database_user!r} is not a SQL user name"])
         attach_grant(
             self,
-            f"connect-{database_user}",
             role,
             (
                 Statement(

@@ -91,7 +91,6 @@ class ConfigurationRecorder(Construct):
         self.bucket.grant_write(self.role.role, prefix=delivery_prefix)
         attach_grant(
             self.bucket,
-            "check-acl",
             self.role.role,
             (
                 Statement(

@@ -125,7 +125,6 @@ class IngestFunction(Construct):
         raw_bucket.grant_write(role, prefix=props.quarantine_prefix)
         attach_grant(
             self,
-            "reject",
             role,
             # A rejected object's exact version is deleted permanently (SecureBucket.grant_delete covers only
             # delete markers, s3:DeleteObject).

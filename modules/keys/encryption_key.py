@@ -90,6 +90,7 @@ class EncryptionKey(Construct):
         # Roles granted use of the key are named in the key policy too (same actions and conditions as their
         # IAM grant), so the key policy alone tells a reviewer who can use the key and how.
         self._role_statements: list[Statement] = []
+        self._role_uses: set[tuple[IamRole, tuple[str, ...], tuple[Condition, ...]]] = set()
         self.policy = growing_policy_document(
             self, "policy", lambda: fixed_statements + tuple(self._role_statements)
         )
@@ -110,19 +111,24 @@ class EncryptionKey(Construct):
             if via_service
             else ()
         )
+        # e.g. "KeyDecryptViaS3": the sid says which service the use is limited to.
+        via = f"Via{via_service.split('.', 1)[0].title()}" if via_service else ""
         attach_grant(
             self,
-            verb,
             role,
             (
                 Statement(
-                    sid=f"Key{verb.title().replace('-', '')}",
+                    sid=f"Key{verb.title().replace('-', '')}{via}",
                     actions=actions,
                     resources=(self.arn,),
                     conditions=conditions,
                 ),
             ),
         )
+        role_use = (role, actions, conditions)
+        if role_use in self._role_uses:  # granted before, e.g. for a second prefix of one bucket
+            return
+        self._role_uses.add(role_use)
         self._role_statements.append(
             Statement(
                 sid=f"RoleUse{len(self._role_statements)}",

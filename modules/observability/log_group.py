@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from cdktf_cdktf_provider_aws.cloudwatch_log_group import CloudwatchLogGroup
 from cdktf_cdktf_provider_aws.iam_role import IamRole
+from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
 from modules.access.policy import Statement, attach_grant
@@ -41,11 +42,11 @@ class EncryptedLogGroup(Construct):
         )
         self.arn: str = self.log_group.arn  # read once: each read of a token attribute is a jsii round trip
 
-    def grant_write(self, role: IamRole) -> None:
-        """Let `role` create streams in and write events to this log group only."""
-        attach_grant(
+    def grant_write(self, role: IamRole) -> IamRolePolicy:
+        """Let `role` create streams in and write events to this log group only. Returns the role's policy
+        holding the grant, for resources that AWS checks the role's permissions on when they are created."""
+        return attach_grant(
             self,
-            "write",
             role,
             (
                 Statement(

@@ -120,7 +120,6 @@ class PlatformSecret(Construct):
     def _grant_rotation(self, role: IamRole, context: AccountContext) -> None:
         attach_grant(
             self,
-            "rotate",
             role,
             (
                 Statement(

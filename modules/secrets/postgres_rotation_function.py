@@ -83,7 +83,6 @@ class PostgresRotationFunction(Construct):
         role = self.function.role.role
         attach_grant(
             self,
-            "random-password",
             role,
             # GetRandomPassword touches no resource, so it has no resource-level permission.
             (

@@ -94,7 +94,6 @@ class SecretAccess(Construct):
         exception in the resource policy's deny."""
         attach_grant(
             self,
-            "read",
             role,
             (Statement(sid="ReadSecret", actions=READ_ACTIONS, resources=(self.secret_arn,)),),
         )

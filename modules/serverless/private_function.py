@@ -138,7 +138,6 @@ class PrivateFunction(Construct):
         environment_key.grant_decrypt(role, via_service=f"lambda.{context.region}.amazonaws.com")
         attach_grant(
             self,
-            "tracing",
             role,
             # X-Ray's write actions have no resource-level permissions.
             (
@@ -171,6 +170,7 @@ class PrivateFunction(Construct):
                 prefix_list_id=gateway.prefix_list_id,
             )
 
+        dependencies: list[ITerraformDependable] = [vpc_access, self.log_group.log_group]
         self.dead_letter_queue: SqsQueue | None = None
         if dead_letter_key is not None:
             self.dead_letter_queue = SqsQueue(
@@ -181,9 +181,9 @@ class PrivateFunction(Construct):
                 kms_data_key_reuse_period_seconds=300,
                 message_retention_seconds=props.dead_letter_retention_seconds,
             )
-            attach_grant(
+            # Lambda checks that the role may send to the queue when the function is created.
+            dead_letter_policy = attach_grant(
                 self,
-                "dead-letter",
                 role,
                 (
                     Statement(
@@ -194,9 +194,9 @@ class PrivateFunction(Construct):
                 ),
             )
             dead_letter_key.grant_encrypt_decrypt(role, via_service=f"sqs.{context.region}.amazonaws.com")
+            dependencies.append(dead_letter_policy)
 
         package = TerraformAsset(self, "package", path=str(_packaged_zip(props)), type=AssetType.FILE)
-        dependencies: list[ITerraformDependable] = [vpc_access, self.log_group.log_group]
         self.function = LambdaFunction(
             self,
             "function",

@@ -305,7 +305,6 @@ class SecureBucket(Construct):
         """Let `role` list the bucket and read objects under `prefix` (default: all)."""
         attach_grant(
             self,
-            "read",
             role,
             (
                 Statement(sid="ListBucket", actions=LIST_ACTIONS, resources=(self.arn,)),
@@ -319,7 +318,6 @@ class SecureBucket(Construct):
         """Let `role` write objects under `prefix` (default: all), encrypted with the bucket's key."""
         attach_grant(
             self,
-            "write",
             role,
             (Statement(sid="WriteObjects", actions=WRITE_ACTIONS, resources=(f"{self.arn}/{prefix}*",)),),
         )
@@ -335,7 +333,6 @@ class SecureBucket(Construct):
         """Let `role` delete objects under `prefix` (default: all)."""
         attach_grant(
             self,
-            "delete",
             role,
             (Statement(sid="DeleteObjects", actions=DELETE_ACTIONS, resources=(f"{self.arn}/{prefix}*",)),),
         )

@@ -126,7 +126,10 @@ def test_role_has_ssm_core_and_session_logging_only(synthesized: Synthesized) ->
     attachment = only(resources(synthesized, "aws_iam_role_policy_attachment"))
     assert attachment["policy_arn"].endswith(":iam::aws:policy/AmazonSSMManagedInstanceCore")
     policy = only(resources(synthesized, "aws_iam_role_policy"))
-    statements = {s["sid"]: s for s in policy_statements(synthesized, policy["policy"])}
+    # Each sid is prefixed with the granting construct's ID, "app-host".
+    statements = {
+        s["sid"].removeprefix("AppHost"): s for s in policy_statements(synthesized, policy["policy"])
+    }
     assert set(statements) == {
         "StreamSessionTranscripts",
         "CheckSessionLogGroup",

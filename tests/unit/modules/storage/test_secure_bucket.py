@@ -170,9 +170,8 @@ def test_grant_read_adds_s3_read_and_kms_decrypt_through_s3_only() -> None:
         bucket.grant_read(role, prefix="curated/")
 
     synthesized = synth(granted)
-    policies = resources(synthesized, "aws_iam_role_policy")
-    assert len(policies) == 2
-    statements = [s for p in policies.values() for s in policy_statements(synthesized, p["policy"])]
+    policy = only(resources(synthesized, "aws_iam_role_policy"))
+    statements = policy_statements(synthesized, policy["policy"])
     actions = {a for s in statements for a in s["actions"]}
     assert {"s3:GetObject", "s3:ListBucket", "kms:Decrypt"} <= actions
     assert not any(a.endswith("*") and a.startswith("s3:") for a in actions)
