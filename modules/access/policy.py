@@ -84,9 +84,15 @@ def policy_document(
 class _StatementsProducer:
     def __init__(self, statements: Callable[[], tuple[Statement, ...]]) -> None:
         self._statements = statements
+        self._last: tuple[tuple[Statement, ...], list[DataAwsIamPolicyDocumentStatement]] | None = None
 
     def produce(self, context: IResolveContext) -> list[DataAwsIamPolicyDocumentStatement]:
-        return [_rendered(statement) for statement in self._statements()]
+        # cdktf resolves a stack three times per synth (prepare, the aspect's render, the write), and each
+        # rendered statement is type-checked field by field: render again only if the statements changed.
+        statements = self._statements()
+        if self._last is None or self._last[0] != statements:
+            self._last = (statements, [_rendered(statement) for statement in statements])
+        return self._last[1]
 
 
 def growing_policy_document(
