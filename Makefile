@@ -22,6 +22,8 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON_BIN) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet '.[dev]'
+	@# The generated bindings' bytecode as `python -O` compiles it, which the fast-synth loader uses.
+	$(PY) -m harness.provider_loader
 	touch $@
 
 $(CHECKOV_VENV)/.installed: security/requirements-checkov.txt

@@ -371,7 +371,11 @@ def child(script: str, outdir: Path, *, stock: bool, **extra_env: str) -> Run:
     began = time.perf_counter()
     process = subprocess.Popen(
         [sys.executable, "-c", script, str(outdir)],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     sampler = TreeMemory(process.pid)
     sampler.start()
@@ -498,8 +502,10 @@ def format_table(results: Results) -> str:
         ("  with harness.provider_loader", seconds(results.full_loader_s)),
         ("  stock (STOCK_PROVIDER_IMPORT=1)", seconds(results.full_stock_s)),
         ("  speed-up (stock / loader)", f"{results.speedup:6.1f} x"),
-        ("  CPU, python + node: loader | stock", f"{seconds(results.full_cpu_s['loader'])} | "
-         f"{seconds(results.full_cpu_s['stock'])}"),
+        (
+            "  CPU, python + node: loader | stock",
+            f"{seconds(results.full_cpu_s['loader'])} | {seconds(results.full_cpu_s['stock'])}",
+        ),
         ("Fixed costs (app: one stack, provider only)", "  loader |    stock"),
         ("  python start + exit (teardown)", both("python_start_exit_s")),
         ("  python + cdktf import (starts node)", both("cdktf_import_s")),

@@ -369,9 +369,10 @@ def test_a_user_runtime_in_jsii_runtime_is_started_as_jsii_would(tmp_path: Path)
     ]
 
 
-def test_runtime_type_checks_still_reject_a_wrong_argument_on_every_call_with_the_loader() -> None:
-    # A provider class and a cdktf one: the loader memoizes the type hints of every generated package.
-    code = """
+# A provider class and a cdktf one, each given a wrong argument: which layer refuses it, and whether the
+# binding's Python type check (an `if __debug__:` block) was compiled in.
+WRONG_ARGUMENTS = """
+import dis
 from harness import provider_loader
 provider_loader.install()
 import cdktf
@@ -379,19 +380,72 @@ from cdktf_cdktf_provider_aws.s3_bucket import S3Bucket
 stack = cdktf.TerraformStack(cdktf.App(), "stack")
 S3Bucket(stack, "fine", bucket="b")
 cdktf.TerraformOutput(stack, "fine-output", value="v", description="d")
-for attempt in range(2):  # the second call reads the memoized type hints
+for attempt, (name, create) in enumerate([
+    ("bucket", lambda: S3Bucket(stack, "wrong", bucket=123)),
+    ("description", lambda: cdktf.TerraformOutput(stack, "wrong-output", value="v", description=123)),
+]):
     try:
-        S3Bucket(stack, f"wrong-{attempt}", bucket=123)
-    except TypeError as error:
-        print("REJECTED", "bucket" in str(error))
-    try:
-        cdktf.TerraformOutput(stack, f"wrong-output-{attempt}", value="v", description=123)
-    except TypeError as error:
-        print("REJECTED", "description" in str(error))
+        create()
+        print("ACCEPTED")
+    except Exception as error:
+        print(type(error).__name__, name in str(error) or name.title() in str(error))
+for function in (S3Bucket.__init__, cdktf.TerraformOutput.__init__):
+    print("CHECKED" if any(i.argval == "check_type" for i in dis.get_instructions(function)) else "UNCHECKED")
 """
-    output = run_python(code, child_env()).stdout.split()
 
-    assert output == ["REJECTED", "True"] * 4
+
+@pytest.mark.parametrize("stock", [False, True], ids=["loader", "stock"])
+def test_a_wrong_argument_is_refused_naming_it_by_the_kernel_with_the_loader_and_by_python_stock(
+    stock: bool,
+) -> None:
+    env = child_env(**({provider_loader.STOCK_VARIABLE: "1"} if stock else {}))
+    output = run_python(WRONG_ARGUMENTS, env).stdout.split()
+
+    if stock:
+        assert output == ["TypeError", "True", "TypeError", "True", "CHECKED", "CHECKED"]
+    else:
+        # jsii reports the kernel's refusal as a RuntimeError naming the property (`bucket`, `description`).
+        assert output == ["RuntimeError", "True", "RuntimeError", "True", "UNCHECKED", "UNCHECKED"]
+
+
+def test_the_binding_loader_compiles_as_python_o_and_caches_in_the_opt_1_file(tmp_path: Path) -> None:
+    source = tmp_path / "binding.py"
+    source.write_text('if __debug__:\n    MODE = "checked"\nelse:\n    MODE = "optimized"\n')
+    code = """
+import importlib.util, sys
+from harness import provider_loader
+sys.dont_write_bytecode = False
+path = sys.argv[1]
+loader = provider_loader._OptimizedBindingLoader("binding", path)
+spec = importlib.util.spec_from_file_location("binding", path, loader=loader)
+module = importlib.util.module_from_spec(spec)
+loader.exec_module(module)
+print(module.MODE)
+optimized = loader.optimized_cache
+read = loader.get_data(importlib.util.cache_from_source(path))  # where importlib looks
+print(optimized.endswith(".opt-1.pyc"), read == open(optimized, "rb").read())
+"""
+    output = run_python(code, child_env(), str(source)).stdout.split()
+
+    assert output == ["optimized", "True", "True"]
+    assert [path.name for path in (tmp_path / "__pycache__").iterdir()] == [
+        Path(importlib.util.cache_from_source(str(source), optimization=1)).name
+    ]
+
+
+def test_the_venv_holds_optimized_bytecode_for_the_bindings_a_synth_imports() -> None:
+    # The Makefile writes them when it creates the venv (`python -m harness.provider_loader`); without
+    # them, and with PYTHONDONTWRITEBYTECODE set, every run would compile the bindings from source.
+    sources = [
+        PROVIDER_DIR / "s3_bucket" / "__init__.py",
+        *(d / "__init__.py" for d in provider_loader.binding_directories()),
+    ]
+    missing = [
+        str(source)
+        for source in sources
+        if not Path(importlib.util.cache_from_source(str(source), optimization=1)).is_file()
+    ]
+    assert missing == []
 
 
 @pytest.mark.parametrize("stock", [False, True], ids=["loader", "stock"])
