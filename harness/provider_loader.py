@@ -35,13 +35,20 @@ file with any line the rewrite does not recognise is compiled unchanged (eager, 
 Relay: stock jsii starts node on its `bin/jsii-runtime.js`, which starts a second node process on
 `lib/program.js` (the kernel), talks to it over the kernel's fd 3 and relays every request and
 response between Python's pipes and that channel, wrapping the kernel's own stdout and stderr in
-JSON lines for Python to unwrap. So each of a synth's ~4,800 round trips crosses four pipes and
+JSON lines for Python to unwrap. So each of a synth's ~4,100 round trips crosses four pipes and
 wakes three processes. The loader starts `lib/program.js` itself (same node, same arguments, same
 environment), with fd 3 one end of a socket pair whose other end Python reads and writes, and
 copies the kernel's stdout and stderr to Python's as jsii's sink does. Only for the jsii runtime it
 was checked against (RELAY_FREE_RUNTIME), on POSIX, and when JSII_RUNTIME does not name a runtime of
 the user's own; otherwise jsii starts its relay as usual. Lost with the relay: its warning about
 node versions past end of life.
+
+Struct arguments: jsii sends a struct (a resource's config, a policy statement) with every one of its
+fields, the unset ones as null, reading each through its property, which evaluates its `typing.cast`
+annotation on every read: a resource config has dozens of fields and sets a few. The kernel turns a null
+field into undefined and leaves it out, so the struct it builds is the same without them. The loader
+sends only the fields that are set, read from the struct's value dict (`_values`, which those
+properties read), for structs jsii knows as data types; everything else goes through jsii's own code.
 
 Garbage collection: jsii's (de)serialization and the bindings' type checks allocate millions of
 short-lived containers per synth. With CPython's default thresholds (a young collection every 700
@@ -200,6 +207,7 @@ def install() -> None:
     resolver_map.update(submodule_fqn_map(_register_package_without_init()))
     index_missing = _provider_index_missing()
     sys.meta_path.insert(0, _OptimizedBindingFinder)
+    _send_only_set_struct_fields()
     if _relay_free_possible():
         _start_kernels_without_relay()
     _start_kernel_with_node_hook()
@@ -387,6 +395,32 @@ def compile_bindings() -> bool:
         compileall.compile_dir(directory, quiet=1, optimize=1, workers=0)
         for directory in binding_directories()
     )
+
+
+def _send_only_set_struct_fields() -> None:
+    """Serialize structs without their unset fields (see the module doc); the rest as jsii does."""
+    from jsii import _kernel
+    from jsii._runtime import python_jsii_mapping
+
+    serialize = _kernel._make_reference_for_native
+
+    def serialize_set_fields(kernel: _kernel.Kernel, d: Any) -> Any:  # jsii's signature
+        fields = getattr(d, "_values", None)
+        if type(fields) is dict and getattr(d, "__jsii_type__", None) is not None:
+            jsii_names = python_jsii_mapping(d)
+            if jsii_names is not None:
+                data = {
+                    jsii_names[name]: serialize_set_fields(kernel, field) for name, field in fields.items()
+                }
+                return {"$jsii.struct": {"fqn": d.__jsii_type__, "data": data}}
+        # Containers as jsii serializes them, so that structs inside them are found too.
+        if isinstance(d, dict):
+            return {"$jsii.map": {key: serialize_set_fields(kernel, item) for key, item in d.items()}}
+        if isinstance(d, list):
+            return [serialize_set_fields(kernel, item) for item in d]
+        return serialize(kernel, d)
+
+    _kernel._make_reference_for_native = serialize_set_fields
 
 
 def _relay_free_possible() -> bool:

@@ -408,6 +408,51 @@ def test_a_wrong_argument_is_refused_naming_it_by_the_kernel_with_the_loader_and
         assert output == ["RuntimeError", "True", "RuntimeError", "True", "UNCHECKED", "UNCHECKED"]
 
 
+STRUCT_BOTH_WAYS = """
+import json
+import jsii._kernel as kernel
+jsii_serialize = kernel._make_reference_for_native
+from harness import provider_loader
+provider_loader.install()
+import cdktf
+from cdktf_cdktf_provider_aws.s3_bucket import S3BucketConfig, S3BucketVersioning
+config = S3BucketConfig(
+    bucket="b",
+    force_destroy=False,
+    tags={},
+    lifecycle=cdktf.TerraformResourceLifecycle(prevent_destroy=True),
+    versioning=S3BucketVersioning(enabled=True),
+)
+loader_serialize = kernel._make_reference_for_native
+kernel._make_reference_for_native = jsii_serialize  # jsii's own, nested structs included
+print(json.dumps(jsii_serialize(None, [config])))
+kernel._make_reference_for_native = loader_serialize
+print(json.dumps(loader_serialize(None, [config])))
+"""
+
+
+def _without_null_struct_fields(value: object) -> object:
+    if isinstance(value, dict):
+        return {key: _without_null_struct_fields(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_null_struct_fields(item) for item in value]
+    return value
+
+
+def test_the_loader_sends_a_struct_with_the_fields_the_kernel_keeps_and_nothing_else() -> None:
+    jsii_line, loader_line = run_python(STRUCT_BOTH_WAYS, child_env()).stdout.splitlines()
+    as_jsii_sends, as_loader_sends = json.loads(jsii_line), json.loads(loader_line)
+
+    # The kernel leaves out a null struct field (it deserializes to undefined): the same struct arrives.
+    assert as_loader_sends == _without_null_struct_fields(as_jsii_sends)
+    (bucket,) = as_loader_sends
+    fields = bucket["$jsii.struct"]["data"]
+    assert set(fields) == {"bucket", "forceDestroy", "tags", "lifecycle", "versioning"}
+    assert fields["forceDestroy"] is False and fields["tags"] == {"$jsii.map": {}}  # set, though falsy
+    assert fields["versioning"]["$jsii.struct"]["data"] == {"enabled": True}  # nested structs too
+    assert len(as_jsii_sends[0]["$jsii.struct"]["data"]) > 3 * len(fields)  # what it no longer sends
+
+
 def test_the_binding_loader_compiles_as_python_o_and_caches_in_the_opt_1_file(tmp_path: Path) -> None:
     source = tmp_path / "binding.py"
     source.write_text('if __debug__:\n    MODE = "checked"\nelse:\n    MODE = "optimized"\n')
