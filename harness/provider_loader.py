@@ -50,10 +50,10 @@ field into undefined and leaves it out, so the struct it builds is the same with
 sends only the fields that are set, read from the struct's value dict (`_values`, which those
 properties read), for structs jsii knows as data types; everything else goes through jsii's own code.
 
-Garbage collection: jsii's (de)serialization and the bindings' type checks allocate millions of
+Garbage collection: jsii's (de)serialization allocates millions of
 short-lived containers per synth. With CPython's default thresholds (a young collection every 700
-net allocations) a full synth runs ~240 collections, ~0.15 s. The loader raises the young
-threshold to GC_YOUNG_THRESHOLD: 3 collections, ~0.05 s; the python process's peak memory is
+net allocations) a full synth runs ~225 collections, ~0.14 s. The loader raises the young
+threshold to GC_YOUNG_THRESHOLD: 2 collections, ~0.03 s; the python process's peak memory is
 unchanged (~70 MB; `make bench`).
 
 Exit: once the synth is done, the interpreter's last act is a garbage collection over every

@@ -106,7 +106,7 @@ def growing_policy_document(
 
 
 def _pascal_case(construct_id: str) -> str:
-    """ "glue-assets" -> "GlueAssets": a statement ID allows letters and digits only."""
+    """Turns "glue-assets" into "GlueAssets": a statement ID allows letters and digits only."""
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", construct_id))
 
 
