@@ -413,11 +413,7 @@ def _send_only_set_struct_fields() -> None:
                     jsii_names[name]: serialize_set_fields(kernel, field) for name, field in fields.items()
                 }
                 return {"$jsii.struct": {"fqn": d.__jsii_type__, "data": data}}
-        # Containers as jsii serializes them, so that structs inside them are found too.
-        if isinstance(d, dict):
-            return {"$jsii.map": {key: serialize_set_fields(kernel, item) for key, item in d.items()}}
-        if isinstance(d, list):
-            return [serialize_set_fields(kernel, item) for item in d]
+        # jsii's own recurses into lists and maps through the module attribute, so structs in them come here.
         return serialize(kernel, d)
 
     _kernel._make_reference_for_native = serialize_set_fields
